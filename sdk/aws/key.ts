@@ -1,0 +1,241 @@
+/**
+ * `keyfabric:aws:Key`: an AWS KMS key (or an EXTERNAL-origin key for BYOK) with aliases, a key policy built
+ * from roles, and multi-Region replicas.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as kms from "@pulumi/aws/kms";
+import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import { KeyComponent } from "../keyComponent";
+import { awsKeyShape, AwsKeyShape, supportsAutoRotation } from "../spec/capabilities";
+import { Algorithm, ALGORITHMS, DEFAULTS, GrantRole, LIMITS, Origin, ORIGINS, Purpose, PURPOSES } from "../spec/constants";
+import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
+import { correlationTags, KeyIdentity } from "../spec/names";
+import { awsPartition, checkPrincipalList, Principal } from "../spec/principals";
+import { GRANT_OPERATIONS } from "./actions";
+import { keyPolicy } from "./policy";
+
+const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
+export interface AwsKeyArgs {
+    /** The region of the key (AWS provider v7 per-resource region). */
+    readonly region: string;
+    /** The key's account, for the owner statement. @default the caller's account (sts:GetCallerIdentity) */
+    readonly accountId?: pulumi.Input<string>;
+    readonly purpose: Purpose;
+    readonly algorithm: Algorithm;
+    /** `byok` creates an EXTERNAL-origin key awaiting imported material. @default "cloud" */
+    readonly origin?: Origin;
+    readonly description?: pulumi.Input<string>;
+    /**
+     * Automatic rotation period in days (90-2560); only for symmetric keys AWS generates.
+     * @default 365 for symmetric `cloud` keys, none otherwise
+     */
+    readonly rotationDays?: number;
+    /** Waiting period before deletion, 7-30 days. @default 30 */
+    readonly deletionWindowDays?: number;
+    /** Create a multi-Region primary key. @default false */
+    readonly multiRegion?: boolean;
+    /** Regions for replicas of a multi-Region key. @default [] */
+    readonly replicaRegions?: readonly string[];
+    /** Alias names without the `alias/` prefix. @default [] */
+    readonly aliases?: readonly string[];
+    /** Principals with full control (`kms:*`). @default the account root (IAM policies then decide) */
+    readonly owners?: readonly Principal[];
+    /** Principals who administer but cannot use the key. */
+    readonly administrators?: readonly Principal[];
+    /** Principals who encrypt and decrypt (encrypt keys). */
+    readonly users?: readonly Principal[];
+    /** Principals who sign and verify (sign keys). */
+    readonly signers?: readonly Principal[];
+    /** Principals who generate and verify MACs (mac keys). */
+    readonly macUsers?: readonly Principal[];
+    /** Principals whose AWS services may create grants on the key (`kms:GrantIsForAWSResource`). */
+    readonly serviceUsers?: readonly Principal[];
+    readonly tags?: Record<string, string>;
+    /** The logical key this instance belongs to; adds the keyfabric correlation tags. */
+    readonly identity?: KeyIdentity;
+    /** Protect the key (and replicas) from deletion and keep them when removed from the program. @default true */
+    readonly protect?: boolean;
+}
+
+/** Problems with the args, all of them; empty when valid. */
+export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
+    const issues = new IssueCollector();
+    if (typeof args.region !== "string" || !AWS_REGION.test(args.region)) {
+        issues.add({ code: "invalid_value", path: "region", message: "is not an AWS region", allowed: "e.g. us-east-1, eu-west-1", got: args.region });
+    }
+    if (!PURPOSES.includes(args.purpose)) issues.add({ code: "invalid_value", path: "purpose", message: "is not a purpose", allowed: PURPOSES, got: args.purpose });
+    if (!ALGORITHMS.includes(args.algorithm)) issues.add({ code: "invalid_value", path: "algorithm", message: "is not an algorithm", allowed: ALGORITHMS, got: args.algorithm });
+    const origin = args.origin ?? "cloud";
+    if (!ORIGINS.includes(origin)) issues.add({ code: "invalid_value", path: "origin", message: "is not an origin", allowed: ORIGINS, got: origin });
+    if (PURPOSES.includes(args.purpose) && ALGORITHMS.includes(args.algorithm)) {
+        const cap = awsKeyShape(args.algorithm, args.purpose);
+        if (!cap.ok) issues.add({ code: "unsupported", path: "purpose", message: cap.reason, allowed: cap.allowed, got: args.purpose });
+        if (args.rotationDays !== undefined) {
+            if (!supportsAutoRotation("aws", args.algorithm, origin)) {
+                issues.add({
+                    code: "unsupported",
+                    path: "rotationDays",
+                    message: origin === "byok" ? "AWS never rotates imported material automatically" : `AWS KMS has no automatic rotation for ${args.algorithm} keys`,
+                    allowed: "leave rotationDays out",
+                    got: args.rotationDays,
+                });
+            } else if (!Number.isInteger(args.rotationDays) || args.rotationDays < LIMITS.awsRotationDays.min || args.rotationDays > LIMITS.awsRotationDays.max) {
+                issues.add({ code: "out_of_range", path: "rotationDays", message: "is outside AWS KMS's rotation period range", allowed: `${LIMITS.awsRotationDays.min}-${LIMITS.awsRotationDays.max}`, got: args.rotationDays });
+            }
+        }
+        const roleFits: [keyof AwsKeyArgs, Purpose][] = [["users", "encrypt"], ["signers", "sign"], ["macUsers", "mac"]];
+        for (const [role, purpose] of roleFits) {
+            if (args[role] !== undefined && args.purpose !== purpose) {
+                issues.add({ code: "unsupported", path: role, message: `applies to ${purpose} keys, and this is a ${args.purpose} key`, allowed: roleFits.filter(([, p]) => p === args.purpose).map(([r]) => r) });
+            }
+        }
+    }
+    const dw = args.deletionWindowDays;
+    if (dw !== undefined && (!Number.isInteger(dw) || dw < LIMITS.deletionWindowDays.min || dw > LIMITS.deletionWindowDays.max)) {
+        issues.add({ code: "out_of_range", path: "deletionWindowDays", message: "is outside AWS KMS's deletion window", allowed: `${LIMITS.deletionWindowDays.min}-${LIMITS.deletionWindowDays.max}`, got: dw });
+    }
+    if ((args.replicaRegions?.length ?? 0) > 0 && !args.multiRegion) {
+        issues.add({ code: "needs_multi_region", path: "replicaRegions", message: "replicas need a multi-Region key", allowed: "multiRegion: true", got: args.multiRegion ?? false });
+    }
+    (args.replicaRegions ?? []).forEach((r, i) => {
+        if (!AWS_REGION.test(r)) issues.add({ code: "invalid_value", path: `replicaRegions[${i}]`, message: "is not an AWS region", allowed: "e.g. us-east-1, eu-west-1", got: r });
+        else if (r === args.region) issues.add({ code: "duplicate", path: `replicaRegions[${i}]`, message: "is the primary region", got: r });
+    });
+    for (const role of ["owners", "administrators", "users", "signers", "macUsers", "serviceUsers"] as const) {
+        checkPrincipalList("aws", args[role], role).forEach((i) => issues.add(i));
+    }
+    for (const admin of args.administrators ?? []) {
+        for (const role of ["users", "signers", "macUsers"] as const) {
+            if (typeof admin === "string" && (args[role] ?? []).includes(admin)) {
+                issues.add({ code: "separation_of_duties", path: `${role}[${(args[role] ?? []).indexOf(admin)}]`, message: "is also an administrator: separate key administration from key use", got: admin });
+            }
+        }
+    }
+    (args.aliases ?? []).forEach((a, i) => {
+        if (!/^[a-zA-Z0-9/_-]{1,200}$/.test(a) || a.startsWith("aws/")) {
+            issues.add({ code: "invalid_value", path: `aliases[${i}]`, message: "is not a valid alias name", allowed: "letters, digits, / _ -, not starting with aws/", got: a });
+        }
+    });
+    return issues;
+}
+
+export class AwsKey extends KeyComponent {
+    /** The key (`aws.kms.Key`, or `aws.kms.ExternalKey` for BYOK). */
+    readonly key: kms.Key | kms.ExternalKey;
+    readonly keyArn: pulumi.Output<string>;
+    readonly keyId: pulumi.Output<string>;
+    readonly aliases: kms.Alias[];
+    readonly aliasArns: pulumi.Output<string[]>;
+    readonly replicas: Record<string, kms.ReplicaKey | kms.ReplicaExternalKey>;
+    readonly replicaArns: pulumi.Output<Record<string, string>>;
+    /** The key policy document as JSON. */
+    readonly policy: pulumi.Output<string>;
+    readonly shape: AwsKeyShape;
+    private readonly region: string;
+
+    constructor(name: string, args: AwsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        const issues = checkAwsKeyArgs(args);
+        issues.throwIfAny(`keyfabric:aws:Key "${name}"`);
+        super("keyfabric:aws:Key", name, "aws", args.purpose, args, opts);
+        const cap = awsKeyShape(args.algorithm, args.purpose);
+        if (!cap.ok) throw new KeyfabricValidationError(name, [{ code: "unsupported", path: "algorithm", message: cap.reason }]);
+        this.shape = cap.shape;
+        this.region = args.region;
+        const origin = args.origin ?? "cloud";
+        const protect = args.protect ?? true;
+        const keyOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
+
+        const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
+        const owners = args.owners ?? [pulumi.interpolate`arn:${awsPartition(args.region)}:iam::${accountId}:root`];
+        this.policy = keyPolicy(cap.shape, {
+            owners,
+            administrators: args.administrators,
+            users: args.users,
+            signers: args.signers,
+            macUsers: args.macUsers,
+            serviceUsers: args.serviceUsers,
+        });
+        const tags = correlationTags(args.identity, args.tags);
+        const common = {
+            region: args.region,
+            description: args.description ?? `keyfabric ${args.purpose} key (${args.algorithm})`,
+            deletionWindowInDays: args.deletionWindowDays ?? DEFAULTS.deletionWindowDays,
+            multiRegion: args.multiRegion ?? false,
+            policy: this.policy,
+            bypassPolicyLockoutSafetyCheck: false,
+            tags,
+        };
+        if (origin === "byok") {
+            // No keyMaterialBase64: the material is imported by keyfabric's BYOK provider and never enters state.
+            this.key = new kms.ExternalKey(`${name}-key`, { ...common, keySpec: cap.shape.keySpec, keyUsage: cap.shape.keyUsage, enabled: true }, keyOpts);
+        } else {
+            const rotationDays = args.rotationDays ?? (supportsAutoRotation("aws", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
+            this.key = new kms.Key(
+                `${name}-key`,
+                {
+                    ...common,
+                    customerMasterKeySpec: cap.shape.keySpec,
+                    keyUsage: cap.shape.keyUsage,
+                    isEnabled: true,
+                    enableKeyRotation: rotationDays !== undefined,
+                    ...(rotationDays !== undefined ? { rotationPeriodInDays: rotationDays } : {}),
+                },
+                keyOpts,
+            );
+        }
+        this.keyArn = this.key.arn;
+        this.keyId = this.key.id;
+
+        this.aliases = (args.aliases ?? []).map(
+            (alias) => new kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region: args.region }, { parent: this }),
+        );
+        this.aliasArns = pulumi.all(this.aliases.map((a) => a.arn));
+
+        this.replicas = {};
+        for (const region of args.replicaRegions ?? []) {
+            const replicaArgs = {
+                primaryKeyArn: this.key.arn,
+                region,
+                description: common.description,
+                deletionWindowInDays: common.deletionWindowInDays,
+                policy: this.policy,
+                bypassPolicyLockoutSafetyCheck: false,
+                tags,
+            };
+            this.replicas[region] =
+                origin === "byok"
+                    ? new kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
+                    : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
+        }
+        this.replicaArns = pulumi.all(Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn])));
+
+        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArns, replicaArns: this.replicaArns, policy: this.policy });
+    }
+
+    protected checkGrant(role: GrantRole): void {
+        if (role === "admin") {
+            throw new KeyfabricValidationError(`Grant on ${this.baseName}`, [
+                {
+                    code: "unsupported",
+                    path: "role",
+                    message: "AWS KMS grants cannot confer key administration; administrators belong in the key policy",
+                    allowed: "the administrators argument (or domain admins in a hierarchy)",
+                    got: role,
+                },
+            ]);
+        }
+    }
+
+    protected createGrant(role: GrantRole, principal: Principal, childName: string): pulumi.Resource[] {
+        const ops = GRANT_OPERATIONS[role as Exclude<GrantRole, "admin">];
+        const operations = this.shape.symmetric ? ops.symmetric : ops.asymmetric;
+        return [
+            new kms.Grant(
+                childName,
+                { keyId: this.key.id, granteePrincipal: principal, operations: [...operations], region: this.region },
+                { parent: this },
+            ),
+        ];
+    }
+}

@@ -1,0 +1,73 @@
+/**
+ * Key policies from roles: one statement per non-empty role, with a fixed Sid.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AwsKeyShape } from "../spec/capabilities";
+import { Principal } from "../spec/principals";
+import {
+    ADMIN_ACTIONS,
+    ASYMMETRIC_ENCRYPT_USER_ACTIONS,
+    MAC_USER_ACTIONS,
+    SERVICE_USER_ACTIONS,
+    SIDS,
+    SIGN_USER_ACTIONS,
+    SYMMETRIC_USER_ACTIONS,
+} from "./actions";
+
+export interface KeyPolicyRoles {
+    /** Full control (`kms:*`): by default the account root, so IAM policies can grant access and no lockout occurs. */
+    readonly owners: readonly Principal[];
+    readonly administrators?: readonly Principal[];
+    readonly users?: readonly Principal[];
+    readonly signers?: readonly Principal[];
+    readonly macUsers?: readonly Principal[];
+    readonly serviceUsers?: readonly Principal[];
+}
+
+export interface PolicyStatement {
+    Sid: string;
+    Effect: "Allow";
+    Principal: { AWS: string[] };
+    Action: string | string[];
+    Resource: "*";
+    Condition?: Record<string, Record<string, string>>;
+}
+
+export interface KeyPolicyDocument {
+    Version: "2012-10-17";
+    Statement: PolicyStatement[];
+}
+
+/** The policy document for resolved principal values (pure; unit-testable). */
+export function keyPolicyDocument(shape: AwsKeyShape, roles: { [K in keyof KeyPolicyRoles]?: readonly string[] }): KeyPolicyDocument {
+    const statements: PolicyStatement[] = [];
+    const add = (sid: string, principals: readonly string[] | undefined, action: string | readonly string[], condition?: PolicyStatement["Condition"]) => {
+        if (!principals || principals.length === 0) return;
+        const st: PolicyStatement = {
+            Sid: sid,
+            Effect: "Allow",
+            Principal: { AWS: [...new Set(principals)] },
+            Action: typeof action === "string" ? action : [...action],
+            Resource: "*",
+        };
+        if (condition) st.Condition = condition;
+        statements.push(st);
+    };
+    add(SIDS.owners, roles.owners, "kms:*");
+    add(SIDS.administrators, roles.administrators, ADMIN_ACTIONS);
+    add(SIDS.users, roles.users, shape.symmetric ? SYMMETRIC_USER_ACTIONS : ASYMMETRIC_ENCRYPT_USER_ACTIONS);
+    add(SIDS.signers, roles.signers, SIGN_USER_ACTIONS);
+    add(SIDS.macUsers, roles.macUsers, MAC_USER_ACTIONS);
+    add(SIDS.serviceUsers, roles.serviceUsers, SERVICE_USER_ACTIONS, { Bool: { "kms:GrantIsForAWSResource": "true" } });
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The policy as a JSON string output, resolving `Output` principals. */
+export function keyPolicy(shape: AwsKeyShape, roles: KeyPolicyRoles): pulumi.Output<string> {
+    const all = (list?: readonly Principal[]) => pulumi.all([...(list ?? [])]) as pulumi.Output<string[]>;
+    return pulumi
+        .all([all(roles.owners), all(roles.administrators), all(roles.users), all(roles.signers), all(roles.macUsers), all(roles.serviceUsers)])
+        .apply(([owners, administrators, users, signers, macUsers, serviceUsers]) =>
+            JSON.stringify(keyPolicyDocument(shape, { owners, administrators, users, signers, macUsers, serviceUsers })),
+        );
+}

@@ -1,0 +1,307 @@
+/**
+ * `keyfabric:azure:Key`: a Key Vault key (RSA/EC, software or HSM) in a given or created vault, or an `oct-HSM`
+ * key on a Managed HSM, with a rotation policy and role assignments for its roles.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as classicKeyvault from "@pulumi/azure/keyvault";
+import { KeyComponent } from "../keyComponent";
+import { azureKeyShape, AzureKeyShape, supportsAutoRotation } from "../spec/capabilities";
+import {
+    Algorithm,
+    ALGORITHMS,
+    AZURE_VAULT_SKUS,
+    AzureVaultSku,
+    DEFAULTS,
+    GrantRole,
+    LIMITS,
+    Origin,
+    Protection,
+    PROTECTIONS,
+    Purpose,
+    PURPOSES,
+    USER_ROLE_FOR_PURPOSE,
+} from "../spec/constants";
+import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
+import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
+import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../spec/principals";
+import { armRoleDefinitionId, keyVaultRoleFor, managedHsmRoleDefinitionId, managedHsmRoleFor } from "./roles";
+
+export interface AzureVaultSettings {
+    readonly location: string;
+    readonly tenantId: string;
+    /** The vault name (3-24 characters, globally unique). @default derived from the component name */
+    readonly name?: string;
+    /** @default "premium" when the key is HSM-protected, else "standard" */
+    readonly sku?: AzureVaultSku;
+    /** Addresses allowed through the firewall (default action Deny). @default [] */
+    readonly ipRules?: readonly string[];
+}
+
+export interface AzureManagedHsmRef {
+    readonly name: string;
+    /** @default the key's resourceGroupName */
+    readonly resourceGroupName?: string;
+}
+
+export interface AzureKeyArgs {
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** An existing Key Vault for RSA/EC keys. */
+    readonly vaultName?: pulumi.Input<string>;
+    /** Create a Key Vault for the key (when `vaultName` is not given). */
+    readonly vault?: AzureVaultSettings;
+    /** An existing Managed HSM, required for AES_256 (`oct-HSM`) keys. */
+    readonly managedHsm?: AzureManagedHsmRef;
+    /** The key name in the vault. @default the component name */
+    readonly keyName?: string;
+    readonly purpose: Purpose;
+    readonly algorithm: Algorithm;
+    /** @default "software" */
+    readonly protection?: Protection;
+    /** Only `cloud`: Azure BYOK keys are created by keyfabric's import providers. @default "cloud" */
+    readonly origin?: Origin;
+    /** Rotation policy period in days (at least 7); versions expire 30 days after. @default 365 for AES keys, none otherwise */
+    readonly rotationDays?: number;
+    /** A fixed expiry of the key (ISO 8601 date-time). */
+    readonly expiresAt?: string;
+    /** Principals (object ids) who administer the key. */
+    readonly admins?: readonly Principal[];
+    /** Principals who use the key. */
+    readonly users?: readonly Principal[];
+    readonly tags?: Record<string, string>;
+    readonly identity?: KeyIdentity;
+    /** Protect the key (and a created vault) from deletion and keep them when removed. @default true */
+    readonly protect?: boolean;
+}
+
+export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollector {
+    const issues = new IssueCollector();
+    if (!PURPOSES.includes(args.purpose)) issues.add({ code: "invalid_value", path: "purpose", message: "is not a purpose", allowed: PURPOSES, got: args.purpose });
+    if (!ALGORITHMS.includes(args.algorithm)) issues.add({ code: "invalid_value", path: "algorithm", message: "is not an algorithm", allowed: ALGORITHMS, got: args.algorithm });
+    const protection = args.protection ?? "software";
+    if (!PROTECTIONS.includes(protection)) issues.add({ code: "invalid_value", path: "protection", message: "is not a protection level", allowed: PROTECTIONS, got: protection });
+    if ((args.origin ?? "cloud") !== "cloud") {
+        issues.add({ code: "unsupported", path: "origin", message: "Azure BYOK keys are created by the import itself (keyfabric's BYOK providers)", allowed: "cloud", got: args.origin });
+    }
+    const keyName = args.keyName ?? name;
+    if (!/^[0-9a-zA-Z-]{1,127}$/.test(keyName)) issues.add({ code: "invalid_value", path: "keyName", message: "is not a valid Key Vault key name", allowed: "1-127 letters, digits, hyphens", got: keyName });
+    if (PURPOSES.includes(args.purpose) && ALGORITHMS.includes(args.algorithm) && PROTECTIONS.includes(protection)) {
+        const cap = azureKeyShape(args.algorithm, args.purpose, protection, args.managedHsm !== undefined);
+        if (!cap.ok) {
+            issues.add({ code: "unsupported", path: cap.reason.includes("cannot be used") ? "purpose" : "algorithm", message: cap.reason, allowed: cap.allowed, got: cap.reason.includes("cannot be used") ? args.purpose : args.algorithm });
+        } else if (cap.shape.container === "vault") {
+            if (args.vaultName === undefined && args.vault === undefined) {
+                issues.add({ code: "missing", path: "vaultName", message: "is required unless vault settings are given to create one" });
+            }
+            if (args.vault?.sku === "standard" && cap.shape.vaultSku === "premium") {
+                issues.add({ code: "unsupported", path: "vault.sku", message: `a standard vault cannot hold ${cap.shape.kty} keys`, allowed: "premium", got: "standard" });
+            }
+        }
+    }
+    if (args.vault) {
+        if (!UUID_RE.test(args.vault.tenantId)) issues.add({ code: "invalid_value", path: "vault.tenantId", message: "is not a tenant id", allowed: "a UUID", got: args.vault.tenantId });
+        if (args.vault.sku !== undefined && !AZURE_VAULT_SKUS.includes(args.vault.sku)) {
+            issues.add({ code: "invalid_value", path: "vault.sku", message: "is not a vault SKU", allowed: AZURE_VAULT_SKUS, got: args.vault.sku });
+        }
+        const vname = args.vault.name ?? name;
+        if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(vname)) {
+            issues.add({ code: "invalid_value", path: "vault.name", message: "is not a valid Key Vault name", allowed: "3-24 letters, digits, single hyphens, starting with a letter", got: vname });
+        }
+    }
+    if (args.rotationDays !== undefined) {
+        if (ALGORITHMS.includes(args.algorithm) && !supportsAutoRotation("azure", args.algorithm, args.origin ?? "cloud")) {
+            issues.add({ code: "unsupported", path: "rotationDays", message: `Azure has no rotation for ${args.algorithm} keys`, allowed: "leave rotationDays out", got: args.rotationDays });
+        } else if (!Number.isInteger(args.rotationDays) || args.rotationDays < LIMITS.azureRotationDays.min || args.rotationDays > LIMITS.azureRotationDays.max) {
+            issues.add({ code: "out_of_range", path: "rotationDays", message: "is outside Azure's rotation policy range", allowed: `${LIMITS.azureRotationDays.min}-${LIMITS.azureRotationDays.max}`, got: args.rotationDays });
+        }
+    }
+    if (args.expiresAt !== undefined && Number.isNaN(Date.parse(args.expiresAt))) {
+        issues.add({ code: "invalid_value", path: "expiresAt", message: "is not an ISO 8601 date-time", allowed: "e.g. 2027-06-30T00:00:00Z", got: args.expiresAt });
+    }
+    checkPrincipalList("azure", args.admins, "admins").forEach((i) => issues.add(i));
+    checkPrincipalList("azure", args.users, "users").forEach((i) => issues.add(i));
+    (args.users ?? []).forEach((u, i) => {
+        if (typeof u === "string" && (args.admins ?? []).includes(u)) {
+            issues.add({ code: "separation_of_duties", path: `users[${i}]`, message: "is also an admin: separate key administration from key use", got: u });
+        }
+    });
+    return issues;
+}
+
+/** The secure vault every keyfabric-created Key Vault gets: RBAC, soft delete 90 days, purge protection, firewall deny. */
+export function secureVaultArgs(
+    vaultName: string,
+    resourceGroupName: pulumi.Input<string>,
+    settings: AzureVaultSettings,
+    sku: AzureVaultSku,
+    tags: Record<string, string>,
+): keyvault.VaultArgs {
+    return {
+        vaultName,
+        resourceGroupName,
+        location: settings.location,
+        properties: {
+            tenantId: settings.tenantId,
+            sku: { family: "A", name: sku },
+            enableRbacAuthorization: true,
+            enableSoftDelete: true,
+            softDeleteRetentionInDays: DEFAULTS.azureSoftDeleteRetentionDays,
+            enablePurgeProtection: true,
+            enabledForDeployment: false,
+            enabledForDiskEncryption: false,
+            enabledForTemplateDeployment: false,
+            networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: (settings.ipRules ?? []).map((value) => ({ value })), virtualNetworkRules: [] },
+        },
+        tags,
+    };
+}
+
+/** ISO 8601 durations of a rotation policy: rotate after N days, versions expire 30 days later. */
+export function rotationDurations(rotationDays: number): { timeAfterCreate: string; expiryTime: string; timeBeforeExpiry: string } {
+    return {
+        timeAfterCreate: `P${rotationDays}D`,
+        expiryTime: `P${rotationDays + DEFAULTS.azureNotifyBeforeExpiryDays}D`,
+        timeBeforeExpiry: `P${DEFAULTS.azureNotifyBeforeExpiryDays}D`,
+    };
+}
+
+export class AzureKey extends KeyComponent {
+    readonly vault?: keyvault.Vault;
+    /** The Key Vault key, for RSA/EC keys. */
+    readonly vaultKey?: keyvault.Key;
+    /** The Managed HSM key, for AES keys. */
+    readonly hsmKey?: classicKeyvault.ManagedHardwareSecurityModuleKey;
+    /** ARM resource id (Key Vault keys) or versionless key id (Managed HSM keys). */
+    readonly keyId: pulumi.Output<string>;
+    /** The versionless key URI, for services' customer-managed key settings. */
+    readonly keyUri: pulumi.Output<string>;
+    readonly shape: AzureKeyShape;
+    private readonly managedHsmId?: pulumi.Output<string>;
+    private readonly keyName: string;
+
+    constructor(name: string, args: AzureKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkAzureKeyArgs(name, args).throwIfAny(`keyfabric:azure:Key "${name}"`);
+        super("keyfabric:azure:Key", name, "azure", args.purpose, args, opts);
+        const cap = azureKeyShape(args.algorithm, args.purpose, args.protection ?? "software", args.managedHsm !== undefined);
+        if (!cap.ok) throw new KeyfabricValidationError(name, [{ code: "unsupported", path: "algorithm", message: cap.reason }]);
+        this.shape = cap.shape;
+        this.keyName = args.keyName ?? name;
+        const protect = args.protect ?? true;
+        const keepOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
+        const tags = correlationTags(args.identity, args.tags);
+        const rotationDays = args.rotationDays ?? (supportsAutoRotation("azure", args.algorithm, "cloud") && args.algorithm === "AES_256" ? DEFAULTS.rotationDays : undefined);
+        const expires = args.expiresAt ? Math.floor(Date.parse(args.expiresAt) / 1000) : undefined;
+
+        if (cap.shape.container === "managedHsm") {
+            const hsm = args.managedHsm!;
+            this.managedHsmId = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? args.resourceGroupName }, { parent: this }).id;
+            this.hsmKey = new classicKeyvault.ManagedHardwareSecurityModuleKey(
+                `${name}-key`,
+                {
+                    name: this.keyName,
+                    managedHsmId: this.managedHsmId,
+                    keyType: cap.shape.kty,
+                    keySize: cap.shape.keySize,
+                    keyOpts: [...cap.shape.keyOps],
+                    ...(args.expiresAt ? { expirationDate: new Date(args.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z") } : {}),
+                    tags,
+                },
+                keepOpts,
+            );
+            if (rotationDays !== undefined) {
+                const d = rotationDurations(rotationDays);
+                new classicKeyvault.ManagedHardwareSecurityModuleKeyRotationPolicy(
+                    `${name}-rotation`,
+                    { managedHsmKeyId: this.hsmKey.id, timeAfterCreation: d.timeAfterCreate, expireAfter: d.expiryTime },
+                    { parent: this },
+                );
+            }
+            this.keyId = this.hsmKey.id;
+            this.keyUri = this.hsmKey.id;
+        } else {
+            let vaultName: pulumi.Input<string>;
+            if (args.vaultName !== undefined) {
+                vaultName = args.vaultName;
+            } else {
+                const settings = args.vault!;
+                const sku = settings.sku ?? cap.shape.vaultSku ?? "standard";
+                this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
+                vaultName = this.vault.name;
+            }
+            const d = rotationDays !== undefined ? rotationDurations(rotationDays) : undefined;
+            this.vaultKey = new keyvault.Key(
+                `${name}-key`,
+                {
+                    keyName: this.keyName,
+                    vaultName,
+                    resourceGroupName: args.resourceGroupName,
+                    properties: {
+                        kty: cap.shape.kty,
+                        ...(cap.shape.keySize !== undefined ? { keySize: cap.shape.keySize } : {}),
+                        ...(cap.shape.curveName !== undefined ? { curveName: cap.shape.curveName } : {}),
+                        keyOps: [...cap.shape.keyOps],
+                        attributes: { enabled: true, exportable: false, ...(expires !== undefined ? { expires } : {}) },
+                        ...(d
+                            ? {
+                                  rotationPolicy: {
+                                      attributes: { expiryTime: d.expiryTime },
+                                      lifetimeActions: [
+                                          { action: { type: "rotate" }, trigger: { timeAfterCreate: d.timeAfterCreate } },
+                                          { action: { type: "notify" }, trigger: { timeBeforeExpiry: d.timeBeforeExpiry } },
+                                      ],
+                                  },
+                              }
+                            : {}),
+                    },
+                    tags,
+                },
+                keepOpts,
+            );
+            this.keyId = this.vaultKey.id;
+            this.keyUri = this.vaultKey.keyUri;
+        }
+
+        for (const admin of args.admins ?? []) this.grant("admin", admin);
+        for (const user of args.users ?? []) this.grant(USER_ROLE_FOR_PURPOSE[args.purpose], user);
+
+        this.registerOutputs({ keyId: this.keyId, keyUri: this.keyUri });
+    }
+
+    protected checkGrant(): void {
+        /* every role maps to a built-in Key Vault / Managed HSM role */
+    }
+
+    protected createGrant(role: GrantRole, principal: Principal, childName: string): pulumi.Resource[] {
+        const parsed = pulumi.output(principal).apply(splitAzurePrincipal);
+        if (this.hsmKey) {
+            const roleGuid = managedHsmRoleFor(role);
+            return [
+                new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(
+                    childName,
+                    {
+                        managedHsmId: this.managedHsmId!,
+                        name: parsed.apply((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
+                        principalId: parsed.objectId,
+                        roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
+                        scope: `/keys/${this.keyName}`,
+                    },
+                    { parent: this },
+                ),
+            ];
+        }
+        const roleGuid = keyVaultRoleFor(role);
+        return [
+            new authorization.RoleAssignment(
+                childName,
+                {
+                    scope: this.keyId,
+                    principalId: parsed.objectId,
+                    principalType: parsed.apply((p) => p.principalType as string),
+                    roleDefinitionId: this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid)),
+                },
+                { parent: this },
+            ),
+        ];
+    }
+}

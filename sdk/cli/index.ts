@@ -1,0 +1,76 @@
+/**
+ * The `keyfabric` command line.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import { KeyfabricValidationError } from "../spec/errors";
+import { previewProject, ProjectError } from "../preview/project";
+import { Format, FORMATS, render } from "../preview/render";
+
+export interface CliIo {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+const processIo: CliIo = {
+    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+};
+
+/** Runs the CLI; resolves to the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+    let exitCode = 0;
+    const program = new Command()
+        .name("keyfabric")
+        .description("Multi-cloud key management for Pulumi")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+    program
+        .command("preview")
+        .description("Run a Pulumi TypeScript program offline under mocks and print its resources, hierarchy and summary")
+        .argument("[dir]", "the Pulumi project directory", ".")
+        .option("-s, --stack <name>", "the stack whose Pulumi.<stack>.yaml config to use")
+        .addOption(
+            new Option("-f, --format <format>", "output format").choices(FORMATS as unknown as string[]).default("text"),
+        )
+        .option("--verbose", "print stack traces of errors")
+        .action(async (dir: string, opts: { stack?: string; format: Format; verbose?: boolean }) => {
+            try {
+                const run = await previewProject(dir, { stack: opts.stack });
+                io.out(render(run, opts.format));
+            } catch (e) {
+                io.err(describeError(e, opts.verbose === true));
+                exitCode = 1;
+            }
+        });
+
+    try {
+        await program.parseAsync(["node", "keyfabric", ...argv]);
+    } catch (e: any) {
+        if (e?.code === "commander.helpDisplayed" || e?.code === "commander.version") return 0;
+        if (e instanceof InvalidArgumentError || typeof e?.code === "string") return e.exitCode === 0 ? 0 : 1;
+        io.err(describeError(e, false));
+        return 1;
+    }
+    return exitCode;
+}
+
+/** An error for people: the message (validation reports list every problem), the stack only with --verbose. */
+export function describeError(e: unknown, verbose: boolean): string {
+    const err = unwrap(e);
+    if (verbose && err instanceof Error && err.stack) return `error: ${err.stack}`;
+    if (err instanceof KeyfabricValidationError || err instanceof ProjectError) return `error: ${err.message}`;
+    if (err instanceof Error) return `error: ${err.message}`;
+    return `error: ${String(err)}`;
+}
+
+/** Pulumi wraps program errors ("Running program ... failed with an unhandled exception"); keep the cause. */
+function unwrap(e: unknown): unknown {
+    let cur = e as any;
+    for (let i = 0; i < 5 && cur && typeof cur === "object" && cur.cause; i++) cur = cur.cause;
+    return cur;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,166 @@
+/**
+ * `keyfabric:gcp:Key`: a Cloud KMS crypto key in a given or created key ring, with IAM members for its roles.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as kms from "@pulumi/gcp/kms";
+import { KeyComponent } from "../keyComponent";
+import { gcpKeyShape, GcpKeyShape, supportsAutoRotation } from "../spec/capabilities";
+import {
+    Algorithm,
+    ALGORITHMS,
+    DEFAULTS,
+    GrantRole,
+    LIMITS,
+    Origin,
+    ORIGINS,
+    Protection,
+    PROTECTIONS,
+    Purpose,
+    PURPOSES,
+    USER_ROLE_FOR_PURPOSE,
+} from "../spec/constants";
+import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
+import { correlationLabels, KeyIdentity, slug } from "../spec/names";
+import { checkPrincipalList, Principal } from "../spec/principals";
+import { gcpRolesFor } from "./roles";
+
+const KEY_ID = /^[a-zA-Z0-9_-]{1,63}$/;
+
+export interface GcpKeyArgs {
+    /** An existing key ring id (`projects/P/locations/L/keyRings/R`). Without it, one is created from `project`/`location`. */
+    readonly keyRing?: pulumi.Input<string>;
+    /** Project of the created key ring. */
+    readonly project?: string;
+    /** Location of the created key ring. */
+    readonly location?: string;
+    /** Name of the created key ring. @default the component name */
+    readonly keyRingName?: string;
+    /** The crypto key id. @default the component name */
+    readonly keyName?: string;
+    readonly purpose: Purpose;
+    readonly algorithm: Algorithm;
+    /** @default "software" */
+    readonly protection?: Protection;
+    /** `byok` creates an import-only key with no initial version. @default "cloud" */
+    readonly origin?: Origin;
+    /** Automatic rotation period in days; symmetric keys only. @default 365 for symmetric `cloud` keys */
+    readonly rotationDays?: number;
+    /** How long a destroyed version stays restorable, in days. @default 30 */
+    readonly deletionWindowDays?: number;
+    /** Members with `roles/cloudkms.admin` on the key. */
+    readonly admins?: readonly Principal[];
+    /** Members who use the key (the role follows the purpose). */
+    readonly users?: readonly Principal[];
+    readonly labels?: Record<string, string>;
+    readonly identity?: KeyIdentity;
+    /** Protect the key (and a created key ring) from deletion and keep it when removed. @default true */
+    readonly protect?: boolean;
+}
+
+export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector {
+    const issues = new IssueCollector();
+    if (!PURPOSES.includes(args.purpose)) issues.add({ code: "invalid_value", path: "purpose", message: "is not a purpose", allowed: PURPOSES, got: args.purpose });
+    if (!ALGORITHMS.includes(args.algorithm)) issues.add({ code: "invalid_value", path: "algorithm", message: "is not an algorithm", allowed: ALGORITHMS, got: args.algorithm });
+    const protection = args.protection ?? "software";
+    if (!PROTECTIONS.includes(protection)) issues.add({ code: "invalid_value", path: "protection", message: "is not a protection level", allowed: PROTECTIONS, got: protection });
+    const origin = args.origin ?? "cloud";
+    if (!ORIGINS.includes(origin)) issues.add({ code: "invalid_value", path: "origin", message: "is not an origin", allowed: ORIGINS, got: origin });
+    if (args.keyRing === undefined && (!args.project || !args.location)) {
+        issues.add({ code: "missing", path: "keyRing", message: "is required unless project and location are given to create a key ring" });
+    }
+    const keyName = args.keyName ?? name;
+    if (!KEY_ID.test(keyName)) issues.add({ code: "invalid_value", path: "keyName", message: "is not a valid crypto key id", allowed: "1-63 letters, digits, _ and -", got: keyName });
+    if (args.keyRing === undefined && !KEY_ID.test(args.keyRingName ?? name)) {
+        issues.add({ code: "invalid_value", path: "keyRingName", message: "is not a valid key ring id", allowed: "1-63 letters, digits, _ and -", got: args.keyRingName ?? name });
+    }
+    if (PURPOSES.includes(args.purpose) && ALGORITHMS.includes(args.algorithm) && PROTECTIONS.includes(protection)) {
+        const cap = gcpKeyShape(args.algorithm, args.purpose, protection);
+        if (!cap.ok) issues.add({ code: "unsupported", path: "purpose", message: cap.reason, allowed: cap.allowed, got: args.purpose });
+        if (args.rotationDays !== undefined && !supportsAutoRotation("gcp", args.algorithm, origin)) {
+            issues.add({ code: "unsupported", path: "rotationDays", message: origin === "byok" ? "Cloud KMS never rotates imported keys automatically" : `Cloud KMS has no automatic rotation for ${args.algorithm} keys`, allowed: "leave rotationDays out", got: args.rotationDays });
+        }
+    }
+    if (args.rotationDays !== undefined && (!Number.isInteger(args.rotationDays) || args.rotationDays < LIMITS.gcpRotationDays.min || args.rotationDays > LIMITS.gcpRotationDays.max)) {
+        issues.add({ code: "out_of_range", path: "rotationDays", message: "is out of range", allowed: `${LIMITS.gcpRotationDays.min}-${LIMITS.gcpRotationDays.max}`, got: args.rotationDays });
+    }
+    const dw = args.deletionWindowDays;
+    if (dw !== undefined && (!Number.isInteger(dw) || dw < 1 || dw > 120)) {
+        issues.add({ code: "out_of_range", path: "deletionWindowDays", message: "is outside Cloud KMS's destroy-scheduled duration", allowed: "1-120", got: dw });
+    }
+    checkPrincipalList("gcp", args.admins, "admins").forEach((i) => issues.add(i));
+    checkPrincipalList("gcp", args.users, "users").forEach((i) => issues.add(i));
+    (args.users ?? []).forEach((u, i) => {
+        if (typeof u === "string" && (args.admins ?? []).includes(u)) {
+            issues.add({ code: "separation_of_duties", path: `users[${i}]`, message: "is also an admin: separate key administration from key use", got: u });
+        }
+    });
+    return issues;
+}
+
+const days = (d: number) => `${d * 86400}s`;
+
+export class GcpKey extends KeyComponent {
+    readonly keyRing?: kms.KeyRing;
+    readonly keyRingId: pulumi.Output<string>;
+    readonly cryptoKey: kms.CryptoKey;
+    /** `projects/P/locations/L/keyRings/R/cryptoKeys/K`. */
+    readonly cryptoKeyId: pulumi.Output<string>;
+    readonly members: pulumi.Resource[];
+    readonly shape: GcpKeyShape;
+
+    constructor(name: string, args: GcpKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        checkGcpKeyArgs(name, args).throwIfAny(`keyfabric:gcp:Key "${name}"`);
+        super("keyfabric:gcp:Key", name, "gcp", args.purpose, args, opts);
+        const cap = gcpKeyShape(args.algorithm, args.purpose, args.protection ?? "software");
+        if (!cap.ok) throw new KeyfabricValidationError(name, [{ code: "unsupported", path: "algorithm", message: cap.reason }]);
+        this.shape = cap.shape;
+        const origin = args.origin ?? "cloud";
+        const protect = args.protect ?? true;
+        const keepOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
+
+        if (args.keyRing !== undefined) {
+            this.keyRingId = pulumi.output(args.keyRing);
+        } else {
+            this.keyRing = new kms.KeyRing(`${name}-ring`, { name: args.keyRingName ?? name, project: args.project, location: args.location! }, keepOpts);
+            this.keyRingId = this.keyRing.id;
+        }
+        const rotationDays = args.rotationDays ?? (supportsAutoRotation("gcp", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
+        this.cryptoKey = new kms.CryptoKey(
+            `${name}-key`,
+            {
+                keyRing: this.keyRingId,
+                name: args.keyName ?? name,
+                purpose: cap.shape.purpose,
+                versionTemplate: { algorithm: cap.shape.algorithm, protectionLevel: cap.shape.protectionLevel },
+                ...(rotationDays !== undefined ? { rotationPeriod: days(rotationDays) } : {}),
+                destroyScheduledDuration: days(args.deletionWindowDays ?? DEFAULTS.deletionWindowDays),
+                ...(origin === "byok" ? { importOnly: true, skipInitialVersionCreation: true } : {}),
+                labels: correlationLabels(args.identity, args.labels),
+            },
+            keepOpts,
+        );
+        this.cryptoKeyId = this.cryptoKey.id;
+
+        this.members = [];
+        for (const admin of args.admins ?? []) this.members.push(...this.grant("admin", admin));
+        for (const user of args.users ?? []) this.members.push(...this.grant(USER_ROLE_FOR_PURPOSE[args.purpose], user));
+
+        this.registerOutputs({ keyRingId: this.keyRingId, cryptoKeyId: this.cryptoKeyId });
+    }
+
+    protected checkGrant(): void {
+        /* every role maps to a Cloud KMS IAM role */
+    }
+
+    protected createGrant(role: GrantRole, principal: Principal, childName: string): kms.CryptoKeyIAMMember[] {
+        return gcpRolesFor(role, this.shape).map(
+            (iamRole) =>
+                new kms.CryptoKeyIAMMember(
+                    `${childName}-${slug(iamRole.replace(/^roles\/cloudkms\.(cryptoKey)?/, ""), 24)}`,
+                    { cryptoKeyId: this.cryptoKey.id, role: iamRole, member: principal },
+                    { parent: this },
+                ),
+        );
+    }
+}
+

@@ -1,0 +1,25 @@
+/**
+ * keyfabric: multi-cloud key management for Pulumi.
+ */
+export { KeyHierarchy, KeyDomain, hierarchyFromConfig } from "./hierarchy";
+export type { KeyHierarchyOptions, LogicalKey, LogicalKeyIds, AwsKeyIds, GcpKeyIds, AzureKeyIds } from "./hierarchy";
+export { AwsKey, checkAwsKeyArgs } from "./aws/key";
+export type { AwsKeyArgs } from "./aws/key";
+export { GcpKey, checkGcpKeyArgs } from "./gcp/key";
+export type { GcpKeyArgs } from "./gcp/key";
+export { AzureKey, checkAzureKeyArgs } from "./azure/key";
+export type { AzureKeyArgs, AzureVaultSettings, AzureManagedHsmRef } from "./azure/key";
+export { KeyComponent } from "./keyComponent";
+export type { GrantOptions } from "./keyComponent";
+export { keyPolicyDocument } from "./aws/policy";
+export * as awsActions from "./aws/actions";
+export { GCP_ROLES } from "./gcp/roles";
+export { KEY_VAULT_ROLES, MANAGED_HSM_ROLES } from "./azure/roles";
+export { validateHierarchy } from "./spec/validate";
+export type { ResolvedHierarchy, ResolvedDomain, ResolvedKey } from "./spec/validate";
+export { hierarchySchema } from "./spec/schema";
+export type { HierarchySpec, DomainSpec, KeySpec, PerCloud } from "./spec/schema";
+export { KeyfabricValidationError, formatIssue } from "./spec/errors";
+export type { ValidationIssue } from "./spec/errors";
+export { awsKeyShape, gcpKeyShape, azureKeyShape, supportsAutoRotation, PURPOSES_FOR_ALGORITHM } from "./spec/capabilities";
+export * from "./spec/constants";

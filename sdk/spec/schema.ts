@@ -1,0 +1,167 @@
+/**
+ * The key hierarchy spec: one declaration, in TypeScript or in stack config (`keyfabric:hierarchy`).
+ *
+ * The zod schema checks shapes and vocabularies; `validate.ts` adds the cross-field rules (capabilities,
+ * residency, separation of duties, ...) and reports everything together.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+    ALGORITHMS,
+    AZURE_VAULT_SKUS,
+    CLASSIFICATIONS,
+    CLOUDS,
+    LIMITS,
+    ORIGINS,
+    PROTECTIONS,
+    PURPOSES,
+} from "./constants";
+import { NAME_FORMAT, NAME_RE } from "./names";
+import { UUID_RE } from "./principals";
+
+/** Encodes a message and its allowed values for `zodIssues` to split again. */
+function msg(message: string, allowed?: string): string {
+    return JSON.stringify({ m: message, a: allowed });
+}
+
+const name = () => z.string().regex(NAME_RE, { error: msg("is not a valid name", NAME_FORMAT) });
+const choice = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values as unknown as { [K in T[number]]: K }, { error: msg("is not one of the allowed values", values.join(", ")) });
+const days = (min: number, max: number) =>
+    z
+        .number({ error: msg("must be a number of days", `${min}-${max}`) })
+        .int({ error: msg("must be a whole number of days", `${min}-${max}`) })
+        .min(min, { error: msg("is out of range", `${min}-${max}`) })
+        .max(max, { error: msg("is out of range", `${min}-${max}`) });
+const strict = <S extends z.ZodRawShape>(shape: S) =>
+    z.strictObject(shape, {
+        error: (iss) =>
+            iss.code === "unrecognized_keys"
+                ? msg(`has unknown field${iss.keys.length > 1 ? "s" : ""} ${iss.keys.join(", ")}`, Object.keys(shape).join(", "))
+                : iss.code === "invalid_type"
+                  ? msg("must be an object", `an object with ${Object.keys(shape).join(", ")}`)
+                  : undefined,
+    });
+
+/** A principal: a plain string (checked per cloud in validate.ts) or a `pulumi.Output<string>`. */
+export const principalSchema = z.union([z.string(), z.custom<pulumi.Output<string>>((v) => pulumi.Output.isInstance(v))], {
+    error: msg("must be a principal string or an Output<string>"),
+});
+const principals = z.array(principalSchema, { error: msg("must be a list of principals") });
+const perCloudPrincipals = strict({ aws: principals.optional(), gcp: principals.optional(), azure: principals.optional() });
+const perCloudRegions = strict({
+    aws: z.array(z.string()).optional(),
+    gcp: z.array(z.string()).optional(),
+    azure: z.array(z.string()).optional(),
+});
+const tags = z.record(z.string(), z.string({ error: msg("tag values must be strings") }), {
+    error: msg("must be a map of strings"),
+});
+
+const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const GCP_LOCATION = /^[a-z][a-z0-9-]*[a-z0-9]$/;
+const AZURE_RG = /^[-\w._()]{1,89}[-\w_()]$/;
+const AZURE_LOCATION = /^[a-z][a-z0-9]*$/;
+const ALIAS = /^[a-zA-Z0-9/_-]{1,200}$/;
+
+export const awsCloudSchema = strict({
+    /** The primary region: every AWS key is created here. */
+    region: z.string().regex(AWS_REGION, { error: msg("is not an AWS region", "e.g. us-east-1, eu-west-1") }),
+    /** The account the keys belong to; read from the credentials (sts:GetCallerIdentity) when left out. */
+    accountId: z.string().regex(/^\d{12}$/, { error: msg("is not an AWS account id", "12 digits") }).optional(),
+});
+
+export const gcpCloudSchema = strict({
+    project: z.string().regex(GCP_PROJECT, { error: msg("is not a GCP project id", "6-30 lowercase letters, digits, hyphens; starts with a letter") }),
+    /** The location of the key rings, e.g. `europe-west1`, `us`, `global`. */
+    location: z.string().regex(GCP_LOCATION, { error: msg("is not a GCP location", "e.g. europe-west1, us-central1, europe, global") }),
+});
+
+export const azureCloudSchema = strict({
+    resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }),
+    location: z.string().regex(AZURE_LOCATION, { error: msg("is not an Azure location", "e.g. westeurope, eastus2") }),
+    tenantId: z.string().regex(UUID_RE, { error: msg("is not a tenant id", "a UUID") }),
+    /** Key Vault settings: with `name`, keys go to that existing vault; without, keyfabric creates one per domain and location. */
+    vault: strict({
+        name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, { error: msg("is not a Key Vault name", "3-24 letters, digits, hyphens") }).optional(),
+        sku: choice(AZURE_VAULT_SKUS).optional(),
+    }).optional(),
+    /** An existing Managed HSM, for `oct-HSM` (AES) keys. */
+    managedHsm: strict({
+        name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, { error: msg("is not a Managed HSM name", "3-24 letters, digits, hyphens") }),
+        /** The Managed HSM's resource group; @default clouds.azure.resourceGroupName */
+        resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }).optional(),
+    }).optional(),
+});
+
+export const keySchema = strict({
+    name: name(),
+    description: z.string().max(8192).optional(),
+    purpose: choice(PURPOSES),
+    algorithm: choice(ALGORITHMS),
+    /** Which clouds get an instance. @default every configured cloud */
+    clouds: z.array(choice(CLOUDS)).optional(),
+    /** `byok` keys are created import-ready (EXTERNAL origin in AWS, import-only in GCP). @default "cloud" */
+    origin: choice(ORIGINS).optional(),
+    /** Automatic rotation period; only where the cloud rotates this kind of key. */
+    rotationDays: days(1, 3650).optional(),
+    protection: choice(PROTECTIONS).optional(),
+    /** Extra users of this key, per cloud, on top of the domain's users. */
+    users: perCloudPrincipals.optional(),
+    /** AWS multi-Region key (needed for `regions.aws` replicas). @default false */
+    multiRegion: z.boolean({ error: msg("must be true or false") }).optional(),
+    /** Extra regions: AWS replicas of a multi-Region key; further GCP/Azure instances in those locations. */
+    regions: perCloudRegions.optional(),
+    /** AWS alias names (without `alias/`), on top of `<hierarchy>/<domain>/<key>`. */
+    aliases: z.array(z.string().regex(ALIAS, { error: msg("is not a valid alias", "letters, digits, / _ -, not starting with aws/") })).optional(),
+    tags: tags.optional(),
+});
+
+export const domainSchema = strict({
+    name: name(),
+    classification: choice(CLASSIFICATIONS),
+    /** Residency: where this domain's keys may live, per cloud. Unset means anywhere. */
+    regions: perCloudRegions.optional(),
+    admins: perCloudPrincipals.optional(),
+    users: perCloudPrincipals.optional(),
+    rotationDays: days(1, 3650).optional(),
+    deletionWindowDays: days(LIMITS.deletionWindowDays.min, LIMITS.deletionWindowDays.max).optional(),
+    protection: choice(PROTECTIONS).optional(),
+    tags: tags.optional(),
+    keys: z.array(keySchema, { error: msg("must be a list of keys") }).min(1, { error: msg("must declare at least one key") }),
+});
+
+export const hierarchySchema = strict({
+    name: name(),
+    owner: z.string().min(1, { error: msg("must name the owning team or person") }).max(128),
+    clouds: strict({ aws: awsCloudSchema.optional(), gcp: gcpCloudSchema.optional(), azure: azureCloudSchema.optional() }),
+    defaults: strict({
+        rotationDays: days(1, 3650).optional(),
+        deletionWindowDays: days(LIMITS.deletionWindowDays.min, LIMITS.deletionWindowDays.max).optional(),
+        protection: choice(PROTECTIONS).optional(),
+        tags: tags.optional(),
+    }).optional(),
+    domains: z.array(domainSchema, { error: msg("must be a list of domains") }).min(1, { error: msg("must declare at least one domain") }),
+});
+
+export type HierarchySpec = z.input<typeof hierarchySchema>;
+export type DomainSpec = z.input<typeof domainSchema>;
+export type KeySpec = z.input<typeof keySchema>;
+export type AwsCloudSpec = z.input<typeof awsCloudSchema>;
+export type GcpCloudSpec = z.input<typeof gcpCloudSchema>;
+export type AzureCloudSpec = z.input<typeof azureCloudSchema>;
+export type PerCloud<T> = { aws?: T; gcp?: T; azure?: T };
+
+/** Splits a `msg()` message back into text and allowed values. */
+export function decodeMessage(message: string): { message: string; allowed?: string } {
+    if (message.startsWith('{"m":')) {
+        try {
+            const { m, a } = JSON.parse(message) as { m: string; a?: string };
+            return { message: m, allowed: a };
+        } catch {
+            /* not ours */
+        }
+    }
+    return { message };
+}

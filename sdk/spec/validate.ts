@@ -1,0 +1,423 @@
+/**
+ * Validation of a whole hierarchy: shapes (zod) plus every cross-field rule, all problems collected and thrown
+ * together before any resource is created. The result is the resolved model the components are built from.
+ */
+import { z } from "zod";
+import {
+    AwsKeyShape,
+    AzureKeyShape,
+    awsKeyShape,
+    azureKeyShape,
+    Capability,
+    GcpKeyShape,
+    gcpKeyShape,
+    supportsAutoRotation,
+} from "./capabilities";
+import {
+    Algorithm,
+    Classification,
+    CloudName,
+    CLOUDS,
+    DEFAULTS,
+    LIMITS,
+    Origin,
+    Protection,
+    Purpose,
+} from "./constants";
+import { IssueCollector, joinPath, ValidationIssue } from "./errors";
+import { KeyIdentity } from "./names";
+import { checkPrincipalList, Principal } from "./principals";
+import { decodeMessage, DomainSpec, HierarchySpec, hierarchySchema, KeySpec, PerCloud } from "./schema";
+
+export interface ResolvedKey {
+    /** `domain/key`. */
+    readonly id: string;
+    /** Where the key is declared in the spec, e.g. `domains[0].keys[2]`. */
+    readonly path: string;
+    readonly identity: KeyIdentity;
+    readonly description: string;
+    readonly purpose: Purpose;
+    readonly algorithm: Algorithm;
+    readonly origin: Origin;
+    readonly protection: Protection;
+    readonly clouds: readonly CloudName[];
+    /** The cryptoperiod, for the clouds in `clouds` (undefined: no automatic rotation). */
+    readonly rotationDays?: number;
+    readonly deletionWindowDays: number;
+    readonly admins: PerCloud<Principal[]>;
+    readonly users: PerCloud<Principal[]>;
+    readonly multiRegion: boolean;
+    readonly regions: PerCloud<string[]>;
+    readonly aliases: readonly string[];
+    readonly tags: Record<string, string>;
+    readonly shapes: { aws?: AwsKeyShape; gcp?: GcpKeyShape; azure?: AzureKeyShape };
+}
+
+export interface ResolvedDomain {
+    readonly name: string;
+    readonly classification: Classification;
+    readonly path: string;
+    readonly keys: readonly ResolvedKey[];
+}
+
+export interface ResolvedHierarchy {
+    readonly spec: HierarchySpec;
+    readonly domains: readonly ResolvedDomain[];
+    readonly configuredClouds: readonly CloudName[];
+}
+
+/** Converts zod issues into ours, with allowed values and the received value. */
+export function zodIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): ValidationIssue[] {
+    return error.issues.map((iss) => {
+        const path = joinPath([...prefix, ...(iss.path as (string | number)[])]);
+        const decoded = decodeMessage(iss.message);
+        const input = (iss as { input?: unknown }).input;
+        const out: { code: string; path: string; message: string; allowed?: string; got?: unknown } = {
+            code: iss.code,
+            path,
+            message: decoded.message,
+        };
+        if (decoded.allowed) out.allowed = decoded.allowed;
+        if (iss.code === "unrecognized_keys") return out;
+        if (input === undefined && iss.code === "invalid_type") {
+            out.message = "is required";
+        } else if (iss.code !== "custom" || input !== undefined) {
+            out.got = input;
+        }
+        return out;
+    });
+}
+
+const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const isObj = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** Validates and resolves a hierarchy spec; throws `KeyfabricValidationError` listing every problem. */
+export function validateHierarchy(input: unknown): ResolvedHierarchy {
+    const issues = new IssueCollector();
+    const parsed = hierarchySchema.safeParse(input, { reportInput: true });
+    if (!parsed.success) zodIssues(parsed.error).forEach((i) => issues.add(i));
+
+    const spec: Record<string, any> = isObj(input) ? input : {};
+    const clouds = isObj(spec.clouds) ? spec.clouds : {};
+    const configured = CLOUDS.filter((c) => isObj(clouds[c]));
+    if (isObj(spec.clouds) && configured.length === 0) {
+        issues.add({ code: "no_cloud", path: "clouds", message: "must configure at least one cloud", allowed: CLOUDS.join(", "), got: "none" });
+    }
+    const defaults = isObj(spec.defaults) ? spec.defaults : {};
+    const domains: ResolvedDomain[] = [];
+    const domainNames = new Map<string, number>();
+    const aliasOwners = new Map<string, string>();
+
+    asArray(spec.domains).forEach((rawDomain, di) => {
+        if (!isObj(rawDomain)) return;
+        const dpath = `domains[${di}]`;
+        const dname = str(rawDomain.name) ?? `#${di}`;
+        if (domainNames.has(dname)) {
+            issues.add({ code: "duplicate", path: `${dpath}.name`, message: `duplicates domains[${domainNames.get(dname)}].name`, got: dname });
+        } else domainNames.set(dname, di);
+
+        const classification = str(rawDomain.classification) as Classification;
+        for (const cloud of CLOUDS) {
+            for (const role of ["admins", "users"] as const) {
+                const perCloud = isObj(rawDomain[role]) ? rawDomain[role] : {};
+                checkPrincipalList(cloud, perCloud[cloud], `${dpath}.${role}.${cloud}`).forEach((i) => issues.add(i));
+                if (perCloud[cloud] !== undefined && !configured.includes(cloud)) {
+                    issues.add({ code: "cloud_not_configured", path: `${dpath}.${role}.${cloud}`, message: `names ${cloud} principals but clouds.${cloud} is not configured`, allowed: configured.join(", ") });
+                }
+            }
+        }
+        const domainProtection = str(rawDomain.protection) as Protection | undefined;
+        if (classification === "restricted" && domainProtection === "software") {
+            issues.add({ code: "restricted_needs_hsm", path: `${dpath}.protection`, message: "restricted domains keep their keys in HSMs", allowed: "hsm", got: "software" });
+        }
+        const residency: PerCloud<string[]> = isObj(rawDomain.regions) ? rawDomain.regions : {};
+        for (const cloud of CLOUDS) {
+            const primary = primaryLocation(cloud, clouds);
+            const allowed = residency[cloud];
+            if (Array.isArray(allowed) && primary && !allowed.includes(primary) && hasKeysIn(rawDomain, cloud, configured)) {
+                issues.add({
+                    code: "residency",
+                    path: `${dpath}.regions.${cloud}`,
+                    message: `does not allow clouds.${cloud}.${cloud === "aws" ? "region" : "location"}, where this domain's keys would be created`,
+                    allowed: allowed.join(", "),
+                    got: primary,
+                });
+            }
+        }
+
+        const keyNames = new Map<string, number>();
+        const keys: ResolvedKey[] = [];
+        asArray(rawDomain.keys).forEach((rawKey, ki) => {
+            if (!isObj(rawKey)) return;
+            const kpath = `${dpath}.keys[${ki}]`;
+            const kname = str(rawKey.name) ?? `#${ki}`;
+            if (keyNames.has(kname)) {
+                issues.add({ code: "duplicate", path: `${kpath}.name`, message: `duplicates ${dpath}.keys[${keyNames.get(kname)}].name in domain ${dname}`, got: kname });
+            } else keyNames.set(kname, ki);
+            const resolved = resolveKey({ rawKey, kpath, rawDomain, dname, spec, clouds, configured, defaults, residency, issues, aliasOwners });
+            if (resolved) keys.push(resolved);
+        });
+        domains.push({ name: dname, classification, path: dpath, keys });
+    });
+
+    issues.throwIfAny(`Key hierarchy${typeof spec.name === "string" ? ` "${spec.name}"` : ""}`);
+    return { spec: input as HierarchySpec, domains, configuredClouds: configured };
+}
+
+function primaryLocation(cloud: CloudName, clouds: Record<string, any>): string | undefined {
+    const c = clouds[cloud];
+    if (!isObj(c)) return undefined;
+    return str(cloud === "aws" ? c.region : c.location);
+}
+
+function hasKeysIn(rawDomain: Record<string, any>, cloud: CloudName, configured: readonly CloudName[]): boolean {
+    return asArray(rawDomain.keys).some((k) => {
+        if (!isObj(k)) return false;
+        const kc = Array.isArray(k.clouds) ? k.clouds : configured;
+        return kc.includes(cloud);
+    });
+}
+
+interface KeyContext {
+    rawKey: Record<string, any>;
+    kpath: string;
+    rawDomain: Record<string, any>;
+    dname: string;
+    spec: Record<string, any>;
+    clouds: Record<string, any>;
+    configured: readonly CloudName[];
+    defaults: Record<string, any>;
+    residency: PerCloud<string[]>;
+    issues: IssueCollector;
+    aliasOwners: Map<string, string>;
+}
+
+function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
+    const { rawKey, kpath, rawDomain, dname, spec, clouds, configured, defaults, residency, issues } = ctx;
+    const kname = str(rawKey.name) ?? "";
+    const purpose = str(rawKey.purpose) as Purpose;
+    const algorithm = str(rawKey.algorithm) as Algorithm;
+    const origin = (str(rawKey.origin) ?? "cloud") as Origin;
+    const classification = str(rawDomain.classification) as Classification;
+    const protection = (str(rawKey.protection) ??
+        str(rawDomain.protection) ??
+        (classification === "restricted" ? "hsm" : str(defaults.protection)) ??
+        "software") as Protection;
+    if (classification === "restricted" && rawKey.protection === "software") {
+        issues.add({ code: "restricted_needs_hsm", path: `${kpath}.protection`, message: "keys of restricted domains are kept in HSMs", allowed: "hsm", got: "software" });
+    }
+
+    // Which clouds get an instance.
+    let keyClouds: CloudName[] = [...configured];
+    if (Array.isArray(rawKey.clouds)) {
+        keyClouds = [];
+        rawKey.clouds.forEach((c: unknown, i: number) => {
+            if (typeof c !== "string" || !(CLOUDS as readonly string[]).includes(c)) return; // zod reports it
+            if (!configured.includes(c as CloudName)) {
+                issues.add({ code: "cloud_not_configured", path: `${kpath}.clouds[${i}]`, message: `is not configured in clouds`, allowed: configured.join(", "), got: c });
+            } else if (keyClouds.includes(c as CloudName)) {
+                issues.add({ code: "duplicate", path: `${kpath}.clouds[${i}]`, message: "is listed twice", got: c });
+            } else keyClouds.push(c as CloudName);
+        });
+        if (rawKey.clouds.length === 0) {
+            issues.add({ code: "no_cloud", path: `${kpath}.clouds`, message: "must list at least one cloud, or be left out for all configured clouds", allowed: configured.join(", "), got: rawKey.clouds });
+        }
+    }
+
+    // Capabilities per cloud.
+    const knownAlgo = typeof algorithm === "string" && typeof purpose === "string";
+    const shapes: ResolvedKey["shapes"] = {};
+    const azure = isObj(clouds.azure) ? clouds.azure : {};
+    if (knownAlgo) {
+        for (const cloud of keyClouds) {
+            let cap: Capability<AwsKeyShape | GcpKeyShape | AzureKeyShape>;
+            try {
+                cap =
+                    cloud === "aws"
+                        ? awsKeyShape(algorithm, purpose)
+                        : cloud === "gcp"
+                          ? gcpKeyShape(algorithm, purpose, protection)
+                          : azureKeyShape(algorithm, purpose, protection, isObj(azure.managedHsm));
+            } catch {
+                continue; // unknown algorithm or purpose: zod reports it
+            }
+            if (!cap.ok) {
+                const path = cap.reason.includes("cannot be used to") ? `${kpath}.purpose` : `${kpath}.algorithm`;
+                issues.add({ code: "unsupported", path, message: cap.reason, allowed: cap.allowed, got: path.endsWith("purpose") ? purpose : algorithm });
+                continue;
+            }
+            (shapes as any)[cloud] = cap.shape;
+            if (cloud === "azure" && cap.shape.cloud === "azure" && cap.shape.vaultSku === "premium" && azure.vault?.sku === "standard") {
+                issues.add({ code: "unsupported", path: "clouds.azure.vault.sku", message: `a standard vault cannot hold HSM-protected keys such as ${dname}/${kname}`, allowed: "premium", got: "standard" });
+            }
+        }
+    }
+
+    // Rotation: explicit on the key, else inherited by symmetric keys the cloud generates.
+    const explicitRotation = typeof rawKey.rotationDays === "number" ? (rawKey.rotationDays as number) : undefined;
+    const inherited = typeof rawDomain.rotationDays === "number" ? rawDomain.rotationDays : typeof defaults.rotationDays === "number" ? defaults.rotationDays : DEFAULTS.rotationDays;
+    let rotationDays: number | undefined;
+    if (explicitRotation !== undefined) {
+        if (origin === "byok") {
+            issues.add({ code: "unsupported", path: `${kpath}.rotationDays`, message: "imported (byok) material is never rotated by the cloud: rotate by importing new material", allowed: "leave rotationDays out for byok keys", got: explicitRotation });
+        } else if (knownAlgo) {
+            const without = keyClouds.filter((c) => !supportsAutoRotation(c, algorithm, origin));
+            if (without.length > 0) {
+                issues.add({
+                    code: "unsupported",
+                    path: `${kpath}.rotationDays`,
+                    message: `${without.join(" and ")} ${without.length > 1 ? "have" : "has"} no automatic rotation for ${algorithm} keys`,
+                    allowed: `leave rotationDays out, or clouds: [${keyClouds.filter((c) => !without.includes(c)).join(", ")}]`,
+                    got: explicitRotation,
+                });
+            }
+        }
+        rotationDays = explicitRotation;
+    } else if (origin === "cloud" && algorithm === "AES_256") {
+        rotationDays = inherited;
+    }
+    if (rotationDays !== undefined && keyClouds.includes("aws") && (rotationDays < LIMITS.awsRotationDays.min || rotationDays > LIMITS.awsRotationDays.max) && origin === "cloud" && algorithm === "AES_256") {
+        const where = explicitRotation !== undefined ? `${kpath}.rotationDays` : typeof rawDomain.rotationDays === "number" ? `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.rotationDays` : "defaults.rotationDays";
+        issues.add({ code: "out_of_range", path: where, message: `is outside AWS KMS's rotation period range (key ${dname}/${kname})`, allowed: `${LIMITS.awsRotationDays.min}-${LIMITS.awsRotationDays.max}`, got: rotationDays });
+    }
+    if (rotationDays !== undefined && keyClouds.includes("azure") && rotationDays < LIMITS.azureRotationDays.min) {
+        issues.add({ code: "out_of_range", path: `${kpath}.rotationDays`, message: "is below Azure's minimum rotation period", allowed: `${LIMITS.azureRotationDays.min}-${LIMITS.azureRotationDays.max}`, got: rotationDays });
+    }
+
+    // BYOK.
+    if (origin === "byok" && keyClouds.includes("azure")) {
+        issues.add({
+            code: "unsupported",
+            path: `${kpath}.clouds`,
+            message: "byok keys in Azure are created by the import itself, which keyfabric's BYOK providers do; until then keep azure out of a byok key's clouds",
+            allowed: keyClouds.filter((c) => c !== "azure").join(", ") || "aws, gcp",
+            got: "azure",
+        });
+    }
+
+    // Principals.
+    const keyUsers: PerCloud<unknown> = isObj(rawKey.users) ? rawKey.users : {};
+    for (const cloud of CLOUDS) {
+        checkPrincipalList(cloud, keyUsers[cloud], `${kpath}.users.${cloud}`).forEach((i) => issues.add(i));
+        if (keyUsers[cloud] !== undefined && !keyClouds.includes(cloud)) {
+            issues.add({ code: "cloud_not_configured", path: `${kpath}.users.${cloud}`, message: `names ${cloud} principals but the key has no ${cloud} instance`, allowed: keyClouds.join(", ") });
+        }
+    }
+    const admins: PerCloud<Principal[]> = {};
+    const users: PerCloud<Principal[]> = {};
+    for (const cloud of keyClouds) {
+        const dAdmins = asArray(isObj(rawDomain.admins) ? rawDomain.admins[cloud] : undefined) as Principal[];
+        const dUsers = asArray(isObj(rawDomain.users) ? rawDomain.users[cloud] : undefined) as Principal[];
+        const kUsers = asArray(keyUsers[cloud]) as Principal[];
+        admins[cloud] = dedupe(dAdmins);
+        users[cloud] = dedupe([...dUsers, ...kUsers]);
+        for (const [i, u] of users[cloud]!.entries()) {
+            if (typeof u === "string" && dAdmins.includes(u)) {
+                const fromKey = kUsers.includes(u);
+                issues.add({
+                    code: "separation_of_duties",
+                    path: fromKey ? `${kpath}.users.${cloud}[${kUsers.indexOf(u)}]` : `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.users.${cloud}[${dUsers.indexOf(u)}]`,
+                    message: `is both an admin and a user of ${dname}/${kname}: separate key administration from key use`,
+                    got: u,
+                });
+            }
+            void i;
+        }
+    }
+
+    // Regions: multi-Region replicas and residency.
+    const regions: PerCloud<string[]> = {};
+    const rawRegions = isObj(rawKey.regions) ? rawKey.regions : {};
+    const multiRegion = rawKey.multiRegion === true;
+    for (const cloud of CLOUDS) {
+        const extra = rawRegions[cloud];
+        if (!Array.isArray(extra)) continue;
+        if (!keyClouds.includes(cloud)) {
+            issues.add({ code: "cloud_not_configured", path: `${kpath}.regions.${cloud}`, message: `lists ${cloud} regions but the key has no ${cloud} instance`, allowed: keyClouds.join(", ") });
+            continue;
+        }
+        if (cloud === "aws" && !multiRegion && extra.length > 0) {
+            issues.add({ code: "needs_multi_region", path: `${kpath}.regions.aws`, message: "AWS replicas need a multi-Region key", allowed: "multiRegion: true", got: rawKey.multiRegion ?? false });
+        }
+        const primary = primaryLocation(cloud, clouds);
+        extra.forEach((r: unknown, i: number) => {
+            if (typeof r !== "string") return;
+            if (r === primary) issues.add({ code: "duplicate", path: `${kpath}.regions.${cloud}[${i}]`, message: `is already the primary ${cloud} location`, got: r });
+            const allowed = residency[cloud];
+            if (Array.isArray(allowed) && !allowed.includes(r)) {
+                issues.add({ code: "residency", path: `${kpath}.regions.${cloud}[${i}]`, message: `is outside the residency of domain ${dname}`, allowed: allowed.join(", "), got: r });
+            }
+        });
+        regions[cloud] = extra.filter((r: unknown): r is string => typeof r === "string" && r !== primary);
+    }
+    if (multiRegion && !keyClouds.includes("aws")) {
+        issues.add({ code: "unsupported", path: `${kpath}.multiRegion`, message: "multi-Region keys are an AWS feature and this key has no AWS instance", allowed: "false, or add aws to clouds", got: true });
+    }
+    if (regions.azure?.length && shapes.azure?.container === "managedHsm") {
+        issues.add({ code: "unsupported", path: `${kpath}.regions.azure`, message: "Managed HSM keys live in the one configured Managed HSM", allowed: "leave regions.azure out for AES_256 keys", got: regions.azure });
+    }
+    if (regions.azure?.length && isObj(azure.vault) && typeof azure.vault.name === "string") {
+        issues.add({ code: "unsupported", path: `${kpath}.regions.azure`, message: "clouds.azure.vault.name puts every key in one existing vault, so no other Azure location can be used", allowed: "leave regions.azure out, or clouds.azure.vault.name", got: regions.azure });
+    }
+
+    // Aliases: unique across the hierarchy (AWS alias names are unique per account and region).
+    const hname = str(spec.name) ?? "";
+    const aliases = asArray(rawKey.aliases).filter((a): a is string => typeof a === "string");
+    aliases.forEach((a, i) => {
+        if (a.startsWith("aws/")) {
+            issues.add({ code: "reserved", path: `${kpath}.aliases[${i}]`, message: "alias names starting with aws/ are reserved for AWS managed keys", got: a });
+        }
+        const owner = ctx.aliasOwners.get(a);
+        if (owner) issues.add({ code: "duplicate", path: `${kpath}.aliases[${i}]`, message: `is already an alias of ${owner}`, got: a });
+        ctx.aliasOwners.set(a, `${dname}/${kname}`);
+    });
+    if (aliases.length > 0 && !keyClouds.includes("aws")) {
+        issues.add({ code: "unsupported", path: `${kpath}.aliases`, message: "aliases are AWS KMS aliases and this key has no AWS instance", allowed: "add aws to clouds, or leave aliases out" });
+    }
+
+    // Tags: the keyfabric: prefix is ours, aws: is AWS's.
+    const tagSources: [string, unknown][] = [
+        ["defaults.tags", defaults.tags],
+        [`${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.tags`, rawDomain.tags],
+        [`${kpath}.tags`, rawKey.tags],
+    ];
+    const tags: Record<string, string> = {};
+    for (const [path, t] of tagSources) {
+        if (!isObj(t)) continue;
+        for (const [k, v] of Object.entries(t)) {
+            if (k.startsWith("keyfabric:") || k.toLowerCase().startsWith("aws:")) {
+                issues.add({ code: "reserved", path: `${path}.${k}`, message: "tag keys starting with keyfabric: or aws: are reserved", got: k });
+            }
+            if (typeof v === "string") tags[k] = v;
+        }
+    }
+
+    const deletionWindowDays = typeof rawDomain.deletionWindowDays === "number" ? rawDomain.deletionWindowDays : typeof defaults.deletionWindowDays === "number" ? defaults.deletionWindowDays : DEFAULTS.deletionWindowDays;
+    return {
+        id: `${dname}/${kname}`,
+        path: kpath,
+        identity: { hierarchy: hname, domain: dname, key: kname, owner: str(spec.owner) ?? "", classification },
+        description: str(rawKey.description) ?? `${hname}/${dname}/${kname}: ${purpose} key (${algorithm}, ${classification})`,
+        purpose,
+        algorithm,
+        origin,
+        protection,
+        clouds: keyClouds,
+        rotationDays,
+        deletionWindowDays,
+        admins,
+        users,
+        multiRegion,
+        regions,
+        aliases,
+        tags,
+        shapes,
+    };
+}
+
+function dedupe<T>(list: T[]): T[] {
+    return list.filter((x, i) => typeof x !== "string" || list.indexOf(x) === i);
+}
+
+export type { DomainSpec, KeySpec };
