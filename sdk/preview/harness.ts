@@ -104,8 +104,18 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
     };
     process.on("unhandledRejection", onRejection);
     try {
-        const outputs = (await runInPulumiStack(async () => program())) ?? {};
+        let programError: { error: unknown } | undefined;
+        const outputs =
+            (await runInPulumiStack(async () => {
+                try {
+                    return await program();
+                } catch (error) {
+                    programError = { error };
+                    return undefined;
+                }
+            })) ?? {};
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        if (programError) throw programError.error;
         if (failure) throw failure;
         return { resources, calls, outputs: await resolveOutputs(outputs), project, stack };
     } finally {

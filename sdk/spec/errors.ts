@@ -31,7 +31,7 @@ export function describeValue(value: unknown): string {
 
 export function formatIssue(issue: ValidationIssue): string {
     const extras: string[] = [];
-    if (issue.allowed !== undefined) {
+    if (issue.allowed !== undefined && issue.allowed.length > 0) {
         extras.push(`allowed: ${typeof issue.allowed === "string" ? issue.allowed : issue.allowed.join(", ")}`);
     }
     if ("got" in issue) extras.push(`got: ${describeValue(issue.got)}`);

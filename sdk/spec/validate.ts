@@ -15,6 +15,8 @@ import {
 } from "./capabilities";
 import {
     Algorithm,
+    ALGORITHMS,
+    PURPOSES,
     Classification,
     CloudName,
     CLOUDS,
@@ -79,7 +81,7 @@ export function zodIssues(error: z.ZodError, prefix: readonly (string | number)[
         };
         if (decoded.allowed) out.allowed = decoded.allowed;
         if (iss.code === "unrecognized_keys") return out;
-        if (input === undefined && iss.code === "invalid_type") {
+        if (input === undefined && (iss.code === "invalid_type" || iss.code === "invalid_value")) {
             out.message = "is required";
         } else if (iss.code !== "custom" || input !== undefined) {
             out.got = input;
@@ -122,10 +124,18 @@ export function validateHierarchy(input: unknown): ResolvedHierarchy {
             for (const role of ["admins", "users"] as const) {
                 const perCloud = isObj(rawDomain[role]) ? rawDomain[role] : {};
                 checkPrincipalList(cloud, perCloud[cloud], `${dpath}.${role}.${cloud}`).forEach((i) => issues.add(i));
-                if (perCloud[cloud] !== undefined && !configured.includes(cloud)) {
+                if (perCloud[cloud] !== undefined && configured.length > 0 && !configured.includes(cloud)) {
                     issues.add({ code: "cloud_not_configured", path: `${dpath}.${role}.${cloud}`, message: `names ${cloud} principals but clouds.${cloud} is not configured`, allowed: configured.join(", ") });
                 }
             }
+        }
+        for (const cloud of CLOUDS) {
+            const dAdmins = asArray(isObj(rawDomain.admins) ? rawDomain.admins[cloud] : undefined);
+            asArray(isObj(rawDomain.users) ? rawDomain.users[cloud] : undefined).forEach((u, i) => {
+                if (typeof u === "string" && dAdmins.includes(u)) {
+                    issues.add({ code: "separation_of_duties", path: `${dpath}.users.${cloud}[${i}]`, message: `is also an admin of domain ${dname}: separate key administration from key use`, got: u });
+                }
+            });
         }
         const domainProtection = str(rawDomain.protection) as Protection | undefined;
         if (classification === "restricted" && domainProtection === "software") {
@@ -215,6 +225,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         rawKey.clouds.forEach((c: unknown, i: number) => {
             if (typeof c !== "string" || !(CLOUDS as readonly string[]).includes(c)) return; // zod reports it
             if (!configured.includes(c as CloudName)) {
+                if (configured.length === 0) return; // "clouds: must configure at least one cloud" covers it
                 issues.add({ code: "cloud_not_configured", path: `${kpath}.clouds[${i}]`, message: `is not configured in clouds`, allowed: configured.join(", "), got: c });
             } else if (keyClouds.includes(c as CloudName)) {
                 issues.add({ code: "duplicate", path: `${kpath}.clouds[${i}]`, message: "is listed twice", got: c });
@@ -226,7 +237,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
     }
 
     // Capabilities per cloud.
-    const knownAlgo = typeof algorithm === "string" && typeof purpose === "string";
+    const knownAlgo = ALGORITHMS.includes(algorithm) && PURPOSES.includes(purpose);
     const shapes: ResolvedKey["shapes"] = {};
     const azure = isObj(clouds.azure) ? clouds.azure : {};
     if (knownAlgo) {
@@ -312,18 +323,11 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         const kUsers = asArray(keyUsers[cloud]) as Principal[];
         admins[cloud] = dedupe(dAdmins);
         users[cloud] = dedupe([...dUsers, ...kUsers]);
-        for (const [i, u] of users[cloud]!.entries()) {
+        kUsers.forEach((u, i) => {
             if (typeof u === "string" && dAdmins.includes(u)) {
-                const fromKey = kUsers.includes(u);
-                issues.add({
-                    code: "separation_of_duties",
-                    path: fromKey ? `${kpath}.users.${cloud}[${kUsers.indexOf(u)}]` : `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.users.${cloud}[${dUsers.indexOf(u)}]`,
-                    message: `is both an admin and a user of ${dname}/${kname}: separate key administration from key use`,
-                    got: u,
-                });
+                issues.add({ code: "separation_of_duties", path: `${kpath}.users.${cloud}[${i}]`, message: `is an admin of domain ${dname} and a user of ${dname}/${kname}: separate key administration from key use`, got: u });
             }
-            void i;
-        }
+        });
     }
 
     // Regions: multi-Region replicas and residency.
@@ -334,7 +338,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         const extra = rawRegions[cloud];
         if (!Array.isArray(extra)) continue;
         if (!keyClouds.includes(cloud)) {
-            issues.add({ code: "cloud_not_configured", path: `${kpath}.regions.${cloud}`, message: `lists ${cloud} regions but the key has no ${cloud} instance`, allowed: keyClouds.join(", ") });
+            if (configured.length > 0) issues.add({ code: "cloud_not_configured", path: `${kpath}.regions.${cloud}`, message: `lists ${cloud} regions but the key has no ${cloud} instance`, allowed: keyClouds.join(", ") });
             continue;
         }
         if (cloud === "aws" && !multiRegion && extra.length > 0) {
@@ -351,7 +355,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         });
         regions[cloud] = extra.filter((r: unknown): r is string => typeof r === "string" && r !== primary);
     }
-    if (multiRegion && !keyClouds.includes("aws")) {
+    if (multiRegion && !keyClouds.includes("aws") && configured.length > 0) {
         issues.add({ code: "unsupported", path: `${kpath}.multiRegion`, message: "multi-Region keys are an AWS feature and this key has no AWS instance", allowed: "false, or add aws to clouds", got: true });
     }
     if (regions.azure?.length && shapes.azure?.container === "managedHsm") {
