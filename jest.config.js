@@ -6,4 +6,5 @@ module.exports = {
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
     moduleNameMapper: { "^keyfabric$": "<rootDir>/sdk/index.ts" },
     testTimeout: 60000,
+    reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };
