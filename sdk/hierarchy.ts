@@ -12,7 +12,6 @@ import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { AwsKey } from "./aws/key";
 import { AzureKey, secureVaultArgs } from "./azure/key";
 import { GcpKey } from "./gcp/key";
-import { CloudName } from "./spec/constants";
 import { KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
 import { HierarchySpec } from "./spec/schema";
@@ -264,4 +263,3 @@ export function hierarchyFromConfig(namespace = "keyfabric", key = "hierarchy"):
     return new pulumi.Config(namespace).requireObject<HierarchySpec>(key);
 }
 
-export type { CloudName };

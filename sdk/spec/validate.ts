@@ -29,7 +29,7 @@ import {
 import { IssueCollector, joinPath, ValidationIssue } from "./errors";
 import { KeyIdentity } from "./names";
 import { checkPrincipalList, Principal } from "./principals";
-import { decodeMessage, DomainSpec, HierarchySpec, hierarchySchema, KeySpec, PerCloud } from "./schema";
+import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud } from "./schema";
 
 export interface ResolvedKey {
     /** `domain/key`. */
@@ -424,4 +424,3 @@ function dedupe<T>(list: T[]): T[] {
     return list.filter((x, i) => typeof x !== "string" || list.indexOf(x) === i);
 }
 
-export type { DomainSpec, KeySpec };
