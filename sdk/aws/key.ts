@@ -12,6 +12,9 @@ import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationTags, KeyIdentity } from "../spec/names";
 import { awsPartition, checkPrincipalList, Principal } from "../spec/principals";
 import { GRANT_OPERATIONS } from "./actions";
+import { AwsImportedKeyMaterial } from "../byok/aws";
+import { MaterialFingerprint } from "../byok/fingerprint";
+import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { keyPolicy } from "./policy";
 
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -56,6 +59,10 @@ export interface AwsKeyArgs {
     readonly identity?: KeyIdentity;
     /** Protect the key (and replicas) from deletion and keep them when removed from the program. @default true */
     readonly protect?: boolean;
+    /** BYOK: where the provider reads the material to import (into the key and every replica). Only the descriptor is stored. */
+    readonly material?: MaterialSource;
+    /** BYOK: when the imported material expires (ISO 8601, at most 365 days ahead). @default no expiry */
+    readonly validTo?: string;
 }
 
 /** Problems with the args, all of them; empty when valid. */
@@ -112,6 +119,15 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
             }
         }
     }
+    if (args.material !== undefined) {
+        if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
+        if (!materialSourceSchema.safeParse(args.material).success) {
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+        }
+    }
+    if (args.validTo !== undefined && (args.material === undefined || Number.isNaN(Date.parse(args.validTo)))) {
+        issues.add({ code: "invalid_value", path: "validTo", message: "is the ISO 8601 expiry of imported material and needs material", allowed: "e.g. 2027-06-30T00:00:00Z with material", got: args.validTo });
+    }
     (args.aliases ?? []).forEach((a, i) => {
         if (!/^[a-zA-Z0-9/_-]{1,200}$/.test(a) || a.startsWith("aws/")) {
             issues.add({ code: "invalid_value", path: `aliases[${i}]`, message: "is not a valid alias name", allowed: "letters, digits, / _ -, not starting with aws/", got: a });
@@ -131,6 +147,10 @@ export class AwsKey extends KeyComponent {
     readonly replicaArns: pulumi.Output<Record<string, string>>;
     /** The key policy document as JSON. */
     readonly policy: pulumi.Output<string>;
+    /** BYOK: the material imports (key first, then replicas). */
+    readonly imports: AwsImportedKeyMaterial[];
+    /** BYOK, asymmetric/HMAC: the fingerprint that replaces the key when the material changes. */
+    readonly materialFingerprint?: MaterialFingerprint;
     readonly shape: AwsKeyShape;
     private readonly region: string;
 
@@ -144,7 +164,7 @@ export class AwsKey extends KeyComponent {
         this.region = args.region;
         const origin = args.origin ?? "cloud";
         const protect = args.protect ?? true;
-        const keyOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
+        const keyOpts: { -readonly [K in keyof pulumi.CustomResourceOptions]: pulumi.CustomResourceOptions[K] } = { parent: this, protect, retainOnDelete: protect };
 
         const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
         const owners = args.owners ?? [pulumi.interpolate`arn:${awsPartition(args.region)}:iam::${accountId}:root`];
@@ -167,6 +187,11 @@ export class AwsKey extends KeyComponent {
             tags,
         };
         if (origin === "byok") {
+            // Asymmetric and HMAC keys can never take new material: new material replaces the key, visibly in preview.
+            if (args.material && !cap.shape.symmetric) {
+                this.materialFingerprint = new MaterialFingerprint(`${name}-fingerprint`, { algorithm: args.algorithm, material: args.material }, { parent: this });
+                keyOpts.replacementTrigger = this.materialFingerprint.fingerprint;
+            }
             // No keyMaterialBase64: the material is imported by keyfabric's BYOK provider and never enters state.
             this.key = new kms.ExternalKey(`${name}-key`, { ...common, keySpec: cap.shape.keySpec, keyUsage: cap.shape.keyUsage, enabled: true }, keyOpts);
         } else {
@@ -209,6 +234,14 @@ export class AwsKey extends KeyComponent {
                     : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
         }
         this.replicaArns = pulumi.all(Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn])));
+
+        this.imports = [];
+        if (origin === "byok" && args.material) {
+            const importInto = (childName: string, keyId: pulumi.Input<string>, region: string) =>
+                new AwsImportedKeyMaterial(childName, { keyId, region, algorithm: args.algorithm, material: args.material!, ...(args.validTo ? { validTo: args.validTo } : {}) }, { parent: this });
+            this.imports.push(importInto(`${name}-material`, this.key.arn, args.region));
+            for (const [region, replica] of Object.entries(this.replicas)) this.imports.push(importInto(`${name}-material-${region}`, replica.arn, region));
+        }
 
         this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArns, replicaArns: this.replicaArns, policy: this.policy });
     }

@@ -27,6 +27,8 @@ import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
 import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../spec/principals";
 import { armRoleDefinitionId, keyVaultRoleFor, managedHsmRoleDefinitionId, managedHsmRoleFor } from "./roles";
+import { AzureImportedKey } from "../byok/azure";
+import { MaterialSource, materialSourceSchema } from "../byok/sources";
 
 export interface AzureVaultSettings {
     readonly location: string;
@@ -59,8 +61,10 @@ export interface AzureKeyArgs {
     readonly algorithm: Algorithm;
     /** @default "software" */
     readonly protection?: Protection;
-    /** Only `cloud`: Azure BYOK keys are created by keyfabric's import providers. @default "cloud" */
+    /** `byok`: the key is created by importing `material` (BYOK transfer blob for HSM, JWK for software). @default "cloud" */
     readonly origin?: Origin;
+    /** BYOK: where the provider reads the material. Required with origin `byok`; only the descriptor is stored. */
+    readonly material?: MaterialSource;
     /** Rotation policy period in days (at least 7); versions expire 30 days after. @default 365 for AES keys, none otherwise */
     readonly rotationDays?: number;
     /** A fixed expiry of the key (ISO 8601 date-time). */
@@ -81,8 +85,15 @@ export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollec
     if (!ALGORITHMS.includes(args.algorithm)) issues.add({ code: "invalid_value", path: "algorithm", message: "is not an algorithm", allowed: ALGORITHMS, got: args.algorithm });
     const protection = args.protection ?? "software";
     if (!PROTECTIONS.includes(protection)) issues.add({ code: "invalid_value", path: "protection", message: "is not a protection level", allowed: PROTECTIONS, got: protection });
-    if ((args.origin ?? "cloud") !== "cloud") {
-        issues.add({ code: "unsupported", path: "origin", message: "Azure BYOK keys are created by the import itself (keyfabric's BYOK providers)", allowed: "cloud", got: args.origin });
+    const origin = args.origin ?? "cloud";
+    if (origin === "byok" && args.material === undefined) {
+        issues.add({ code: "missing", path: "material", message: "is required for byok keys: Azure creates imported keys by the import itself", allowed: "{file: path}, {env: NAME} or {command: [argv...]}" });
+    }
+    if (args.material !== undefined) {
+        if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
+        if (!materialSourceSchema.safeParse(args.material).success) {
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+        }
     }
     const keyName = args.keyName ?? name;
     if (!/^[0-9a-zA-Z-]{1,127}$/.test(keyName)) issues.add({ code: "invalid_value", path: "keyName", message: "is not a valid Key Vault key name", allowed: "1-127 letters, digits, hyphens", got: keyName });
@@ -172,12 +183,15 @@ export class AzureKey extends KeyComponent {
     readonly vaultKey?: keyvault.Key;
     /** The Managed HSM key, for AES keys. */
     readonly hsmKey?: classicKeyvault.ManagedHardwareSecurityModuleKey;
+    /** BYOK: the key created by importing customer material. */
+    readonly imported?: AzureImportedKey;
     /** ARM resource id (Key Vault keys) or versionless key id (Managed HSM keys). */
     readonly keyId: pulumi.Output<string>;
     /** The versionless key URI, for services' customer-managed key settings. */
     readonly keyUri: pulumi.Output<string>;
     readonly shape: AzureKeyShape;
     private readonly managedHsmId?: pulumi.Output<string>;
+    private readonly onManagedHsm: boolean;
     private readonly keyName: string;
 
     constructor(name: string, args: AzureKeyArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -193,7 +207,33 @@ export class AzureKey extends KeyComponent {
         const rotationDays = args.rotationDays ?? (supportsAutoRotation("azure", args.algorithm, "cloud") && args.algorithm === "AES_256" ? DEFAULTS.rotationDays : undefined);
         const expires = args.expiresAt ? Math.floor(Date.parse(args.expiresAt) / 1000) : undefined;
 
-        if (cap.shape.container === "managedHsm") {
+        this.onManagedHsm = cap.shape.container === "managedHsm";
+        if ((args.origin ?? "cloud") === "byok") {
+            // The import creates the key: no key resource, no rotation policy (imported material never auto-rotates).
+            let vaultUrl: pulumi.Input<string>;
+            let armVaultId: pulumi.Output<string> | undefined;
+            if (this.onManagedHsm) {
+                const hsm = args.managedHsm!;
+                this.managedHsmId = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? args.resourceGroupName }, { parent: this }).id;
+                vaultUrl = `https://${hsm.name}.managedhsm.azure.net`;
+            } else if (args.vaultName !== undefined) {
+                vaultUrl = pulumi.interpolate`https://${args.vaultName}.vault.azure.net`;
+                armVaultId = keyvault.getVaultOutput({ vaultName: args.vaultName, resourceGroupName: args.resourceGroupName }, { parent: this }).id;
+            } else {
+                const settings = args.vault!;
+                this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, settings.sku ?? cap.shape.vaultSku ?? "standard", tags), keepOpts);
+                vaultUrl = pulumi.interpolate`https://${this.vault.name}.vault.azure.net`;
+                armVaultId = this.vault.id;
+            }
+            this.imported = new AzureImportedKey(
+                `${name}-key`,
+                { vaultUrl, keyName: this.keyName, purpose: args.purpose, algorithm: args.algorithm, protection: args.protection ?? "software", material: args.material!, tags },
+                keepOpts,
+            );
+            this.keyUri = this.imported.versionlessId;
+            // Role assignments need the ARM id of the key (Key Vault) or its id on the Managed HSM.
+            this.keyId = armVaultId ? pulumi.all([armVaultId, this.imported.versionlessId]).apply(([v]) => `${v}/keys/${this.keyName}`) : this.imported.versionlessId;
+        } else if (cap.shape.container === "managedHsm") {
             const hsm = args.managedHsm!;
             this.managedHsmId = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? args.resourceGroupName }, { parent: this }).id;
             this.hsmKey = new classicKeyvault.ManagedHardwareSecurityModuleKey(
@@ -274,7 +314,7 @@ export class AzureKey extends KeyComponent {
 
     protected createGrant(role: GrantRole, principal: Principal, childName: string): pulumi.Resource[] {
         const parsed = pulumi.output(principal).apply(splitAzurePrincipal);
-        if (this.hsmKey) {
+        if (this.onManagedHsm) {
             const roleGuid = managedHsmRoleFor(role);
             return [
                 new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(

@@ -23,6 +23,9 @@ import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationLabels, KeyIdentity, slug } from "../spec/names";
 import { checkPrincipalList, Principal } from "../spec/principals";
 import { gcpRolesFor } from "./roles";
+import { GcpImportedKeyVersion } from "../byok/gcp";
+import { MaterialSource, materialSourceSchema } from "../byok/sources";
+import { GcpImportMethod } from "../byok/wrap";
 
 const KEY_ID = /^[a-zA-Z0-9_-]{1,63}$/;
 
@@ -55,6 +58,10 @@ export interface GcpKeyArgs {
     readonly identity?: KeyIdentity;
     /** Protect the key (and a created key ring) from deletion and keep it when removed. @default true */
     readonly protect?: boolean;
+    /** BYOK: where the provider reads the material to import as the key's first version. Only the descriptor is stored. */
+    readonly material?: MaterialSource;
+    /** BYOK: the import job's method. @default "RSA_OAEP_4096_SHA256_AES_256" */
+    readonly importMethod?: GcpImportMethod;
 }
 
 export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector {
@@ -87,6 +94,12 @@ export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector 
     if (dw !== undefined && (!Number.isInteger(dw) || dw < 1 || dw > 120)) {
         issues.add({ code: "out_of_range", path: "deletionWindowDays", message: "is outside Cloud KMS's destroy-scheduled duration", allowed: "1-120", got: dw });
     }
+    if (args.material !== undefined) {
+        if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
+        if (!materialSourceSchema.safeParse(args.material).success) {
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+        }
+    }
     checkPrincipalList("gcp", args.admins, "admins").forEach((i) => issues.add(i));
     checkPrincipalList("gcp", args.users, "users").forEach((i) => issues.add(i));
     (args.users ?? []).forEach((u, i) => {
@@ -106,6 +119,8 @@ export class GcpKey extends KeyComponent {
     /** `projects/P/locations/L/keyRings/R/cryptoKeys/K`. */
     readonly cryptoKeyId: pulumi.Output<string>;
     readonly members: pulumi.Resource[];
+    /** BYOK: the imported version(s). */
+    readonly imported?: GcpImportedKeyVersion;
     readonly shape: GcpKeyShape;
 
     constructor(name: string, args: GcpKeyArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -140,6 +155,13 @@ export class GcpKey extends KeyComponent {
             keepOpts,
         );
         this.cryptoKeyId = this.cryptoKey.id;
+        if (origin === "byok" && args.material) {
+            this.imported = new GcpImportedKeyVersion(
+                `${name}-material`,
+                { cryptoKey: this.cryptoKey.id, algorithm: args.algorithm, material: args.material, ...(args.importMethod ? { importMethod: args.importMethod } : {}) },
+                { parent: this },
+            );
+        }
 
         this.members = [];
         for (const admin of args.admins ?? []) this.members.push(...this.grant("admin", admin));

@@ -61,6 +61,17 @@ export function mockResource(args: MockResourceArgs): { id: string; state: Recor
             const uri = `https://${hsm}.managedhsm.azure.net/keys/${inputs.name}`;
             return withId(uri, { versionedId: `${uri}/${uuid.replace(/-/g, "")}` });
         }
+        case "pulumi-nodejs:dynamic/keyfabric:AwsImportedKeyMaterial":
+            return withId(inputs.keyId, { keyArn: inputs.keyId, keyState: "Enabled", fingerprint: "sha256:preview", expirationModel: inputs.validTo ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE" });
+        case "pulumi-nodejs:dynamic/keyfabric:GcpImportedKeyVersion":
+            return withId(inputs.cryptoKey, { version: `${inputs.cryptoKey}/cryptoKeyVersions/1`, versions: [`${inputs.cryptoKey}/cryptoKeyVersions/1`], state: "ENABLED", fingerprint: "sha256:preview" });
+        case "pulumi-nodejs:dynamic/keyfabric:AzureImportedKey": {
+            const versionlessId = `${String(inputs.vaultUrl).replace(/\/$/, "")}/keys/${inputs.keyName}`;
+            return withId(versionlessId, { versionlessId, keyId: `${versionlessId}/${uuid.replace(/-/g, "")}`, version: uuid.replace(/-/g, ""), enabled: true, fingerprint: "sha256:preview" });
+        }
+        case "pulumi-nodejs:dynamic/keyfabric:MaterialFingerprint":
+            // Offline previews never read material: a stable placeholder.
+            return withId("material-fingerprint", { fingerprint: "sha256:preview" });
         case "azure-native:authorization:RoleAssignment":
             return withId(`${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${uuid}`, { name: uuid });
         default:
@@ -73,6 +84,12 @@ export function mockCall(args: MockCallArgs): Record<string, any> {
     switch (args.token) {
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/preview`, userId: "AIDAPREVIEW", id: MOCK_ACCOUNT_ID };
+        case "azure-native:keyvault:getVault":
+            return {
+                id: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${args.inputs.resourceGroupName}/providers/Microsoft.KeyVault/vaults/${args.inputs.vaultName}`,
+                name: args.inputs.vaultName,
+                properties: { vaultUri: `https://${args.inputs.vaultName}.vault.azure.net/` },
+            };
         case "azure-native:keyvault:getManagedHsm":
             return {
                 id: `/subscriptions/${MOCK_SUBSCRIPTION_ID}/resourceGroups/${args.inputs.resourceGroupName}/providers/Microsoft.KeyVault/managedHSMs/${args.inputs.name}`,

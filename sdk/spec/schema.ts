@@ -18,6 +18,7 @@ import {
 } from "./constants";
 import { NAME_FORMAT, NAME_RE } from "./names";
 import { UUID_RE } from "./principals";
+import { materialSourceSchema } from "../byok/sources";
 
 /** Encodes a message and its allowed values for `zodIssues` to split again. */
 function msg(message: string, allowed?: string): string {
@@ -107,6 +108,15 @@ export const keySchema = strict({
     /** Automatic rotation period; only where the cloud rotates this kind of key. */
     rotationDays: days(1, 3650).optional(),
     protection: choice(PROTECTIONS).optional(),
+    /**
+     * For `byok` keys: where the BYOK providers read the material at deploy time (`{file}`, `{env}` or `{command}`).
+     * Only this descriptor is stored. Without it, AWS and GCP keys are created import-ready (import with the CLI).
+     */
+    material: z.custom<z.infer<typeof materialSourceSchema>>((v) => materialSourceSchema.safeParse(v).success, {
+        error: msg("is not a material source", "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}"),
+    }).optional(),
+    /** For `byok` keys in AWS: when the imported material expires (ISO 8601, at most 365 days ahead). @default no expiry */
+    validTo: z.iso.datetime({ offset: true, error: msg("is not an ISO 8601 date-time", "e.g. 2027-06-30T00:00:00Z") }).optional(),
     /** Extra users of this key, per cloud, on top of the domain's users. */
     users: perCloudPrincipals.optional(),
     /** AWS multi-Region key (needed for `regions.aws` replicas). @default false */

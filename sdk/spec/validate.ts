@@ -28,6 +28,7 @@ import {
 } from "./constants";
 import { IssueCollector, joinPath, ValidationIssue } from "./errors";
 import { KeyIdentity } from "./names";
+import type { MaterialSource } from "../byok/sources";
 import { checkPrincipalList, Principal } from "./principals";
 import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud } from "./schema";
 
@@ -52,6 +53,10 @@ export interface ResolvedKey {
     readonly regions: PerCloud<string[]>;
     readonly aliases: readonly string[];
     readonly tags: Record<string, string>;
+    /** BYOK: where the providers read the material (descriptor only). */
+    readonly material?: MaterialSource;
+    /** BYOK in AWS: material expiry. */
+    readonly validTo?: string;
     readonly shapes: { aws?: AwsKeyShape; gcp?: GcpKeyShape; azure?: AzureKeyShape };
 }
 
@@ -297,14 +302,19 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
     }
 
     // BYOK.
-    if (origin === "byok" && keyClouds.includes("azure")) {
+    if (origin === "byok" && keyClouds.includes("azure") && rawKey.material === undefined) {
         issues.add({
-            code: "unsupported",
-            path: `${kpath}.clouds`,
-            message: "byok keys in Azure are created by the import itself, which keyfabric's BYOK providers do; until then keep azure out of a byok key's clouds",
-            allowed: keyClouds.filter((c) => c !== "azure").join(", ") || "aws, gcp",
-            got: "azure",
+            code: "missing_material",
+            path: `${kpath}.material`,
+            message: "is required for a byok key in Azure: Azure creates imported keys by the import itself",
+            allowed: "{file: path}, {env: NAME} or {command: [argv...]}",
         });
+    }
+    if (origin !== "byok" && rawKey.material !== undefined) {
+        issues.add({ code: "unsupported", path: `${kpath}.material`, message: "applies to byok keys only", allowed: "origin: byok", got: origin });
+    }
+    if (rawKey.validTo !== undefined && (origin !== "byok" || !keyClouds.includes("aws"))) {
+        issues.add({ code: "unsupported", path: `${kpath}.validTo`, message: "is the expiry of material imported into AWS: it needs origin byok and an AWS instance", got: rawKey.validTo });
     }
 
     // Principals.
@@ -416,6 +426,8 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         regions,
         aliases,
         tags,
+        ...(isObj(rawKey.material) ? { material: rawKey.material as MaterialSource } : {}),
+        ...(typeof rawKey.validTo === "string" ? { validTo: rawKey.validTo } : {}),
         shapes,
     };
 }

@@ -1,0 +1,73 @@
+/**
+ * Helpers shared by the BYOK providers: input checks that name the field, unknown-value handling, error messages
+ * that name the operation and the resource (never the material), and polling.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { MaterialKind } from "../crypto/material";
+import { formatIssue } from "../spec/errors";
+import { zodIssues } from "../spec/validate";
+import { MaterialSource, MaterialSourceError, resolveMaterial, ResolvedMaterial } from "./sources";
+import { UNKNOWN } from "./provider";
+
+export const isUnknown = (v: unknown) => v === UNKNOWN;
+
+/** Strips the engine's `__provider` and validates; failures name the property. */
+export function checkInputs<T>(schema: z.ZodType<T>, news: Record<string, any>): { inputs?: T; failures: pulumi.dynamic.CheckFailure[] } {
+    const { __provider, ...rest } = news;
+    void __provider;
+    const parsed = schema.safeParse(rest, { reportInput: true });
+    if (parsed.success) return { inputs: parsed.data, failures: [] };
+    return {
+        failures: zodIssues(parsed.error).map((i) => ({ property: i.path.split(/[.[]/)[0] || "(root)", reason: formatIssue(i) })),
+    };
+}
+
+/** Reads the material inside the provider; a failure becomes a check failure on `material`. */
+export function materialOrFailure(source: MaterialSource, kind: MaterialKind): { resolved?: ResolvedMaterial; failure?: pulumi.dynamic.CheckFailure } {
+    try {
+        return { resolved: resolveMaterial(source, kind) };
+    } catch (e) {
+        if (e instanceof MaterialSourceError) return { failure: { property: "material", reason: e.message } };
+        throw e;
+    }
+}
+
+/** Runs `f` with the material and zeroes it afterwards, whatever happens. */
+export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind, f: (m: ResolvedMaterial) => Promise<T>): Promise<T> {
+    const resolved = resolveMaterial(source, kind);
+    try {
+        return await f(resolved);
+    } finally {
+        resolved.material.fill(0);
+    }
+}
+
+/** A cloud error as a message that names what failed; SDK messages never carry material. */
+export function cloudError(cloud: string, operation: string, resource: string, e: unknown): Error {
+    const err = e as { name?: string; code?: string | number; details?: string; message?: string };
+    const kind = err?.name && err.name !== "Error" ? err.name : err?.code !== undefined ? `code ${err.code}` : "error";
+    const detail = err?.details ?? err?.message ?? String(e);
+    const out = new Error(`${cloud} ${operation} for ${resource} failed: ${kind}: ${detail}`);
+    (out as any).cause = undefined;
+    return out;
+}
+
+/** Polls `f` until it returns a value, with capped backoff; `what` names the wait in the timeout error. */
+export async function poll<T>(what: string, f: () => Promise<T | undefined>, attempts = 60, firstDelayMs = 50): Promise<T> {
+    let delay = firstDelayMs;
+    for (let i = 0; i < attempts; i++) {
+        const v = await f();
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2000);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+}
+
+export const isoOrUndefined = (d: Date | { seconds?: string | number | null } | undefined | null): string | undefined => {
+    if (!d) return undefined;
+    if (d instanceof Date) return d.toISOString();
+    if (d.seconds === undefined || d.seconds === null) return undefined;
+    return new Date(Number(d.seconds) * 1000).toISOString();
+};

@@ -1,0 +1,256 @@
+/**
+ * `GcpImportedKeyVersion`: imports customer material as a new version of an import-only Cloud KMS key.
+ * Finds or creates an ACTIVE import job (the key's protection level), wraps locally, ImportCryptoKeyVersion, waits
+ * for ENABLED (IMPORT_FAILED is an error with Google's reason) and makes it primary for symmetric keys.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { createGcpKmsClient } from "../clients";
+import { ALGORITHMS, Algorithm } from "../spec/constants";
+import { shortHash } from "../spec/names";
+import { checkInputs, cloudError, isUnknown, materialOrFailure, poll, withMaterial } from "./common";
+import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
+import { MaterialSource, materialSourceSchema } from "./sources";
+import { DEFAULT_GCP_IMPORT_METHOD, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
+
+const CRYPTO_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[a-zA-Z0-9_-]{1,63}$/;
+
+export const gcpImportInputs = z.strictObject({
+    providerVersion: z.string(),
+    cryptoKey: z.string().refine((v) => v === "04da6b54-80e4-46f7-96ec-b56ff0331ba9" || CRYPTO_KEY.test(v), {
+        error: "cryptoKey: is not a crypto key name (allowed: projects/P/locations/L/keyRings/R/cryptoKeys/K)",
+    }),
+    algorithm: z.enum(ALGORITHMS),
+    importMethod: z.enum(Object.keys(GCP_IMPORT_METHODS) as [GcpImportMethod, ...GcpImportMethod[]]).optional(),
+    material: materialSourceSchema,
+    fingerprint: z.string().optional(),
+});
+export type GcpImportInputs = z.infer<typeof gcpImportInputs>;
+
+/** Retries for calls that the service refuses before applying (throttling), or that are safe to repeat. */
+function callOptions(idempotent: boolean) {
+    const gax = require("google-gax") as typeof import("google-gax");
+    const codes = idempotent ? [gax.Status.RESOURCE_EXHAUSTED, gax.Status.UNAVAILABLE] : [gax.Status.RESOURCE_EXHAUSTED];
+    return { retry: gax.createRetryOptions(codes, gax.createBackoffSettings(100, 2, 5000, null, null, null, 120_000)) };
+}
+
+const keyRingOf = (cryptoKey: string) => cryptoKey.replace(/\/cryptoKeys\/[^/]+$/, "");
+
+/** Imports material as a new version; returns the version once ENABLED. */
+export async function importGcpVersion(args: {
+    cryptoKey: string;
+    material: Buffer;
+    importMethod?: GcpImportMethod;
+    /** Re-import into this (DESTROYED or IMPORT_FAILED) version instead of a new one. */
+    intoVersion?: string;
+    env?: NodeJS.ProcessEnv;
+}): Promise<{ version: string; importJob: string; algorithm: string; protectionLevel: string; primary: boolean }> {
+    const client = createGcpKmsClient({ env: args.env });
+    const method = args.importMethod ?? DEFAULT_GCP_IMPORT_METHOD;
+    try {
+        const [key] = await client.getCryptoKey({ name: args.cryptoKey }, callOptions(true)).catch((e) => {
+            throw cloudError("Cloud KMS", "GetCryptoKey", args.cryptoKey, e);
+        });
+        const protectionLevel = String(key.versionTemplate?.protectionLevel ?? "SOFTWARE");
+        const algorithm = String(key.versionTemplate?.algorithm);
+        const job = await activeImportJob(client, keyRingOf(args.cryptoKey), method, protectionLevel);
+        const wrapped = wrapForGcp(args.material, job.pem, method);
+        let version;
+        try {
+            [version] = await client.importCryptoKeyVersion(
+                { parent: args.cryptoKey, algorithm: algorithm as any, importJob: job.name, wrappedKey: wrapped, ...(args.intoVersion ? { cryptoKeyVersion: args.intoVersion } : {}) },
+                callOptions(false),
+            );
+        } catch (e) {
+            throw cloudError("Cloud KMS", "ImportCryptoKeyVersion", args.cryptoKey, e);
+        } finally {
+            wrapped.fill(0);
+        }
+        const name = version.name!;
+        const done = await poll(`${name} to leave PENDING_IMPORT`, async () => {
+            const [v] = await client.getCryptoKeyVersion({ name }, callOptions(true)).catch((e) => {
+                throw cloudError("Cloud KMS", "GetCryptoKeyVersion", name, e);
+            });
+            return String(v.state) === "PENDING_IMPORT" ? undefined : v;
+        });
+        if (String(done.state) !== "ENABLED") {
+            throw new Error(`Cloud KMS import into ${args.cryptoKey} failed: version ${name} is ${done.state}: ${done.importFailureReason ?? "no reason given"}`);
+        }
+        const symmetric = String(key.purpose) === "ENCRYPT_DECRYPT";
+        if (symmetric) {
+            await client.updateCryptoKeyPrimaryVersion({ name: args.cryptoKey, cryptoKeyVersionId: name.split("/").pop()! }, callOptions(true)).catch((e) => {
+                throw cloudError("Cloud KMS", "UpdateCryptoKeyPrimaryVersion", args.cryptoKey, e);
+            });
+        }
+        return { version: name, importJob: job.name, algorithm, protectionLevel, primary: symmetric };
+    } finally {
+        await client.close();
+    }
+}
+
+/** An ACTIVE job of this method and protection level in the key ring, reused, else a new one (jobs expire after 3 days). */
+async function activeImportJob(client: any, keyRing: string, method: GcpImportMethod, protectionLevel: string): Promise<{ name: string; pem: string }> {
+    const [jobs] = await client.listImportJobs({ parent: keyRing }, callOptions(true)).catch((e: unknown) => {
+        throw cloudError("Cloud KMS", "ListImportJobs", keyRing, e);
+    });
+    const usable = (jobs as any[]).find(
+        (j) => String(j.state) === "ACTIVE" && String(j.importMethod) === method && String(j.protectionLevel) === protectionLevel && j.publicKey?.pem && j.name.includes("/importJobs/keyfabric-"),
+    );
+    if (usable) return { name: usable.name, pem: usable.publicKey.pem };
+    const importJobId = `keyfabric-${shortHash(method, protectionLevel)}-${Date.now().toString(36)}`;
+    const [created] = await client
+        .createImportJob({ parent: keyRing, importJobId, importJob: { importMethod: method, protectionLevel } }, callOptions(false))
+        .catch((e: unknown) => {
+            throw cloudError("Cloud KMS", "CreateImportJob", keyRing, e);
+        });
+    return poll(`import job ${created.name} to become ACTIVE`, async () => {
+        const [j] = await client.getImportJob({ name: created.name }, callOptions(true)).catch((e: unknown) => {
+            throw cloudError("Cloud KMS", "GetImportJob", created.name, e);
+        });
+        if (String(j.state) === "EXPIRED") throw new Error(`Cloud KMS import job ${created.name} expired before it could be used`);
+        return String(j.state) === "ACTIVE" && j.publicKey?.pem ? { name: j.name, pem: j.publicKey.pem } : undefined;
+    });
+}
+
+async function versionState(name: string): Promise<any | undefined> {
+    const client = createGcpKmsClient();
+    try {
+        const [v] = await client.getCryptoKeyVersion({ name }, callOptions(true));
+        return v;
+    } catch (e: any) {
+        if (e?.code === 5) return undefined;
+        throw cloudError("Cloud KMS", "GetCryptoKeyVersion", name, e);
+    } finally {
+        await client.close();
+    }
+}
+
+function strip(raw: Record<string, any>): Record<string, any> {
+    const { __provider, version, versions, state, importJob, gcpAlgorithm, protectionLevel, ...rest } = raw;
+    void __provider, version, versions, state, importJob, gcpAlgorithm, protectionLevel;
+    return rest;
+}
+
+export const gcpImportedKeyVersion: ProviderImpl = {
+    async check(_olds, news) {
+        const { inputs, failures } = checkInputs(gcpImportInputs, news);
+        if (!inputs) return { inputs: news, failures };
+        const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
+        if (m.failure) failures.push(m.failure);
+        const fingerprint = m.resolved?.fingerprint;
+        m.resolved?.material.fill(0);
+        return { inputs: { ...inputs, ...(fingerprint ? { fingerprint } : {}) }, failures };
+    },
+
+    async diff(_id, olds, news) {
+        const replaces = ["cryptoKey", "algorithm"].filter((k) => isUnknown(news[k]) || olds[k] !== news[k]);
+        const updates = ["fingerprint", "importMethod", "material", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const drifted = olds.state !== undefined && olds.state !== "ENABLED";
+        const diffs = [...new Set([...replaces, ...updates, ...(drifted ? ["state"] : [])])];
+        return { changes: diffs.length > 0, replaces, diffs, deleteBeforeReplace: false };
+    },
+
+    async create(raw) {
+        const inputs = gcpImportInputs.parse(strip(raw));
+        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
+            const r = await importGcpVersion({ cryptoKey: inputs.cryptoKey, material: m.material, importMethod: inputs.importMethod });
+            return {
+                id: inputs.cryptoKey,
+                outs: { ...inputs, fingerprint: m.fingerprint, version: r.version, versions: [r.version], state: "ENABLED", importJob: r.importJob, gcpAlgorithm: r.algorithm, protectionLevel: r.protectionLevel },
+            };
+        });
+    },
+
+    async read(id, props) {
+        const v = props.version ? await versionState(props.version) : undefined;
+        if (!v) return {};
+        const state = String(v.state);
+        const hasMaterial = state === "ENABLED" || state === "DISABLED";
+        return { id, props: { ...props, state, fingerprint: hasMaterial ? props.fingerprint : "none" } };
+    },
+
+    async update(_id, olds, raw) {
+        const inputs = gcpImportInputs.parse(strip(raw));
+        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
+            const base = { ...inputs, fingerprint: m.fingerprint };
+            const rotated = olds.fingerprint !== "none" && olds.fingerprint !== m.fingerprint;
+            if (rotated) {
+                // New material is a new version (rotation); earlier versions stay for decryption.
+                const r = await importGcpVersion({ cryptoKey: inputs.cryptoKey, material: m.material, importMethod: inputs.importMethod });
+                return { outs: { ...olds, ...base, version: r.version, versions: [...(olds.versions ?? []), r.version], state: "ENABLED", importJob: r.importJob } };
+            }
+            // Same material: repair drift (re-enable, restore, or re-import into the destroyed version).
+            const client = createGcpKmsClient();
+            try {
+                const name: string = olds.version;
+                let v = await versionState(name);
+                let state = v ? String(v.state) : "NOT_FOUND";
+                if (state === "DESTROY_SCHEDULED") {
+                    await client.restoreCryptoKeyVersion({ name }, callOptions(true)).catch((e) => {
+                        throw cloudError("Cloud KMS", "RestoreCryptoKeyVersion", name, e);
+                    });
+                    state = "DISABLED";
+                }
+                if (state === "DISABLED") {
+                    await client.updateCryptoKeyVersion({ cryptoKeyVersion: { name, state: "ENABLED" }, updateMask: { paths: ["state"] } }, callOptions(true)).catch((e) => {
+                        throw cloudError("Cloud KMS", "UpdateCryptoKeyVersion", name, e);
+                    });
+                    state = "ENABLED";
+                }
+                if (state === "DESTROYED" || state === "IMPORT_FAILED" || state === "NOT_FOUND") {
+                    const r = await importGcpVersion({ cryptoKey: inputs.cryptoKey, material: m.material, importMethod: inputs.importMethod, ...(v ? { intoVersion: name } : {}) });
+                    v = undefined;
+                    return { outs: { ...olds, ...base, version: r.version, versions: [...new Set([...(olds.versions ?? []), r.version])], state: "ENABLED", importJob: r.importJob } };
+                }
+                return { outs: { ...olds, ...base, state } };
+            } finally {
+                await client.close();
+            }
+        });
+    },
+
+    async delete(_id, props) {
+        const client = createGcpKmsClient();
+        try {
+            for (const name of (props.versions ?? [props.version]) as string[]) {
+                const v = await versionState(name);
+                const state = v ? String(v.state) : "NOT_FOUND";
+                if (state !== "ENABLED" && state !== "DISABLED") continue; // already destroyed, scheduled or gone
+                await client.destroyCryptoKeyVersion({ name }, callOptions(true)).catch((e) => {
+                    throw cloudError("Cloud KMS", "DestroyCryptoKeyVersion", name, e);
+                });
+            }
+        } finally {
+            await client.close();
+        }
+    },
+};
+
+export interface GcpImportedKeyVersionArgs {
+    /** The import-only crypto key (`projects/P/locations/L/keyRings/R/cryptoKeys/K`). */
+    readonly cryptoKey: pulumi.Input<string>;
+    readonly algorithm: Algorithm;
+    readonly material: MaterialSource;
+    /** @default "RSA_OAEP_4096_SHA256_AES_256" */
+    readonly importMethod?: GcpImportMethod;
+}
+
+export class GcpImportedKeyVersion extends pulumi.dynamic.Resource {
+    /** The current imported version's name. */
+    declare readonly version: pulumi.Output<string>;
+    declare readonly versions: pulumi.Output<string[]>;
+    declare readonly state: pulumi.Output<string>;
+    declare readonly importJob: pulumi.Output<string>;
+    declare readonly fingerprint: pulumi.Output<string>;
+
+    constructor(name: string, args: GcpImportedKeyVersionArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            byokProvider("gcp.js", "gcpImportedKeyVersion"),
+            name,
+            { ...args, providerVersion: PROVIDER_VERSION, version: undefined, versions: undefined, state: undefined, importJob: undefined, gcpAlgorithm: undefined, protectionLevel: undefined, fingerprint: undefined },
+            opts,
+            "keyfabric",
+            "GcpImportedKeyVersion",
+        );
+    }
+}
