@@ -47,4 +47,7 @@ test("byok keys register the import resources with descriptors only", async () =
     // GCP import-only key and AWS EXTERNAL key shapes.
     expect(byName(run, "kf-payments-signer-gcp-key").inputs).toMatchObject({ importOnly: true, skipInitialVersionCreation: true });
     expect(byName(run, "kf-payments-signer-aws-key").type).toBe("aws:kms/externalKey:ExternalKey");
+    // New material replaces an asymmetric key (visible in preview); a symmetric key rotates to it instead.
+    expect(byName(run, "kf-payments-signer-aws-key").replacementTrigger).toBe("sha256:preview");
+    expect(byName(run, "kf-payments-vault-kek-aws-key").replacementTrigger).toBeUndefined();
 });

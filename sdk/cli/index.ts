@@ -6,15 +6,10 @@ import { KeyfabricValidationError } from "../spec/errors";
 import { previewProject, ProjectError } from "../preview/project";
 import { Format, FORMATS, render } from "../preview/render";
 
-export interface CliIo {
-    out(text: string): void;
-    err(text: string): void;
-}
+import { registerByok } from "./byok";
+import { CliIo, processIo } from "./io";
 
-const processIo: CliIo = {
-    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-};
+export type { CliIo };
 
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -43,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
                 exitCode = 1;
             }
         });
+
+    registerByok(program, io, (code) => (exitCode = code));
 
     try {
         await program.parseAsync(["node", "keyfabric", ...argv]);

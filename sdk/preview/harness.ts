@@ -19,6 +19,8 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly provider?: string;
+    /** The `replacementTrigger` option's value, when set. */
+    readonly replacementTrigger?: unknown;
 }
 
 export interface RecordedCall {
@@ -93,6 +95,7 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     provider: req.getProvider() || undefined,
+                    replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
                 });
             }
             callback(err, resp);
