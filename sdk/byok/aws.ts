@@ -159,17 +159,15 @@ export const awsImportedKeyMaterial: ProviderImpl = {
             throw cloudError("AWS KMS", "DescribeKey", id, e);
         }
         const present = meta.KeyState === "Enabled" || meta.KeyState === "Disabled";
-        return {
-            id,
-            props: {
-                ...props,
-                keyState: meta.KeyState,
-                // No material in the key: the fingerprint no longer matches, so `up` re-imports.
-                fingerprint: present ? props.fingerprint : "none",
-                ...(meta.ValidTo ? { validTo: meta.ValidTo.toISOString() } : {}),
-                ...(meta.ExpirationModel ? { expirationModel: meta.ExpirationModel } : {}),
-            },
+        const live = {
+            ...props,
+            keyState: meta.KeyState,
+            // No material in the key: the fingerprint no longer matches, so `up` re-imports.
+            fingerprint: present ? props.fingerprint : "none",
+            ...(meta.ValidTo ? { validTo: meta.ValidTo.toISOString() } : {}),
+            ...(meta.ExpirationModel ? { expirationModel: meta.ExpirationModel } : {}),
         };
+        return { id, props: live, inputs: strip(live) };
     },
 
     async update(_id, olds, raw) {

@@ -141,7 +141,8 @@ export const azureImportedKey: ProviderImpl = {
         const client = createAzureKeyClient(props.vaultUrl.replace(/\/$/, ""), { maxAttempts: 8 });
         try {
             const key = await client.getKey(props.keyName, { version: props.version });
-            return { id, props: { ...props, enabled: key.properties.enabled !== false } };
+            const live = { ...props, enabled: key.properties.enabled !== false };
+            return { id, props: live, inputs: strip(live) };
         } catch (e: any) {
             if (e?.statusCode === 404) return {};
             throw cloudError("Azure Key Vault", "GetKey", id, e);

@@ -166,7 +166,8 @@ export const gcpImportedKeyVersion: ProviderImpl = {
         if (!v) return {};
         const state = String(v.state);
         const hasMaterial = state === "ENABLED" || state === "DISABLED";
-        return { id, props: { ...props, state, fingerprint: hasMaterial ? props.fingerprint : "none" } };
+        const live = { ...props, state, fingerprint: hasMaterial ? props.fingerprint : "none" };
+        return { id, props: live, inputs: strip(live) };
     },
 
     async update(_id, olds, raw) {

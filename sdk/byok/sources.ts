@@ -82,11 +82,15 @@ function readSource(source: MaterialSource): Buffer {
 }
 
 function guessFormat(source: MaterialSource, raw: Buffer, kind: MaterialKind): MaterialFormat {
+    const symmetricBytes = kind.type === "aes" || kind.type === "hmac" ? kind.bytes : undefined;
+    // A file of exactly the key's size is the raw key (random bytes can look like text).
+    if ("file" in source && symmetricBytes !== undefined && raw.length === symmetricBytes) return "raw";
     const text = raw.toString("utf8").trim();
     if (text.startsWith("-----BEGIN")) return "pem";
-    if (text.startsWith("{")) return "jwk";
-    if ("file" in source) return kind.type === "aes" || kind.type === "hmac" ? "raw" : "der";
-    return /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? "hex" : "base64";
+    if (text.startsWith("{") && text.endsWith("}")) return "jwk";
+    if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) return "hex";
+    if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) return "base64";
+    return symmetricBytes !== undefined ? "raw" : "der";
 }
 
 function decode(raw: Buffer, format: MaterialFormat, kind: MaterialKind): Buffer {

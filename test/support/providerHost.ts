@@ -4,6 +4,8 @@
  * `__provider`. Everything the host prints and every response is kept for leak scans.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -14,6 +16,16 @@ const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 
 const HOST = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js");
+
+let project: string | undefined;
+function userProject(): string {
+    if (!project) {
+        project = fs.mkdtempSync(path.join(os.tmpdir(), "kf-project-"));
+        fs.mkdirSync(path.join(project, "node_modules"));
+        fs.symlinkSync(path.join(__dirname, "..", ".."), path.join(project, "node_modules", "keyfabric"), "dir");
+    }
+    return project;
+}
 
 export interface DiffResult {
     changes: "none" | "some" | "unknown";
@@ -33,10 +45,13 @@ export class ProviderHost {
         readonly type: string,
     ) {}
 
-    /** Starts a host process (cwd: the repository, env: the given variables on top of ours). */
+    /**
+     * Starts a host process in a user-like project directory (`node_modules/keyfabric` links to this repository, as
+     * after `npm install keyfabric`), with the given variables on top of our environment.
+     */
     static async start(type: string, env: Record<string, string> = {}): Promise<ProviderHost> {
         const child = spawn(process.execPath, [HOST, "127.0.0.1:1"], {
-            cwd: path.join(__dirname, "..", ".."),
+            cwd: userProject(),
             env: { ...process.env, ...env },
             stdio: ["ignore", "pipe", "pipe"],
         });
