@@ -33,10 +33,10 @@ export const azureImportInputs = z
     })
     .superRefine((v, ctx) => {
         const hsmHost = /\.managedhsm\./i.test(v.vaultUrl);
-        if (v.algorithm === "HMAC_256") ctx.addIssue({ code: "custom", path: ["algorithm"], message: "Azure Key Vault and Managed HSM have no HMAC keys" });
-        if (v.algorithm === "AES_256" && !hsmHost) ctx.addIssue({ code: "custom", path: ["algorithm"], message: "AES_256 (oct-HSM) keys exist only on a Managed HSM (allowed: https://<name>.managedhsm.azure.net)" });
-        if (v.algorithm === "AES_256" && v.protection !== "hsm") ctx.addIssue({ code: "custom", path: ["protection"], message: "oct-HSM keys are HSM-protected (allowed: hsm)" });
-        if (hsmHost && v.protection !== "hsm") ctx.addIssue({ code: "custom", path: ["protection"], message: "every Managed HSM key is HSM-protected (allowed: hsm)" });
+        if (v.algorithm === "HMAC_256") ctx.addIssue({ code: "custom", path: ["algorithm"], message: "Azure Key Vault and Managed HSM have no HMAC keys", input: v.algorithm });
+        if (v.algorithm === "AES_256" && !hsmHost) ctx.addIssue({ code: "custom", path: ["algorithm"], message: "AES_256 (oct-HSM) keys exist only on a Managed HSM (allowed: https://<name>.managedhsm.azure.net)", input: v.algorithm });
+        if (v.algorithm === "AES_256" && v.protection !== "hsm") ctx.addIssue({ code: "custom", path: ["protection"], message: "oct-HSM keys are HSM-protected (allowed: hsm)", input: v.protection });
+        if (hsmHost && v.protection !== "hsm") ctx.addIssue({ code: "custom", path: ["protection"], message: "every Managed HSM key is HSM-protected (allowed: hsm)", input: v.protection });
     });
 export type AzureImportInputs = z.infer<typeof azureImportInputs>;
 

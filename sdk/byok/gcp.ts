@@ -31,7 +31,7 @@ export type GcpImportInputs = z.infer<typeof gcpImportInputs>;
 function callOptions(idempotent: boolean) {
     const gax = require("google-gax") as typeof import("google-gax");
     const codes = idempotent ? [gax.Status.RESOURCE_EXHAUSTED, gax.Status.UNAVAILABLE] : [gax.Status.RESOURCE_EXHAUSTED];
-    return { retry: gax.createRetryOptions(codes, gax.createBackoffSettings(100, 2, 5000, null, null, null, 120_000)) };
+    return { retry: gax.createRetryOptions(codes, gax.createBackoffSettings(100, 2, 5000, 60_000, 1, 60_000, 300_000)) };
 }
 
 const keyRingOf = (cryptoKey: string) => cryptoKey.replace(/\/cryptoKeys\/[^/]+$/, "");
@@ -57,12 +57,7 @@ export async function importGcpVersion(args: {
         const wrapped = wrapForGcp(args.material, job.pem, method);
         let version;
         try {
-            [version] = await client.importCryptoKeyVersion(
-                { parent: args.cryptoKey, algorithm: algorithm as any, importJob: job.name, wrappedKey: wrapped, ...(args.intoVersion ? { cryptoKeyVersion: args.intoVersion } : {}) },
-                callOptions(false),
-            );
-        } catch (e) {
-            throw cloudError("Cloud KMS", "ImportCryptoKeyVersion", args.cryptoKey, e);
+            version = await importOnce(client, args, algorithm, job.name, wrapped);
         } finally {
             wrapped.fill(0);
         }
@@ -88,6 +83,36 @@ export async function importGcpVersion(args: {
     }
 }
 
+/**
+ * ImportCryptoKeyVersion is not idempotent: after UNAVAILABLE or DEADLINE_EXCEEDED the import may or may not have
+ * happened. Before trying again, look for a version this import created (same job, not there before) and adopt it,
+ * so an import is never duplicated.
+ */
+async function importOnce(client: any, args: { cryptoKey: string; intoVersion?: string }, algorithm: string, importJob: string, wrapped: Buffer) {
+    const listVersions = async (): Promise<any[]> => {
+        const [versions] = await client.listCryptoKeyVersions({ parent: args.cryptoKey }, callOptions(true)).catch((e: unknown) => {
+            throw cloudError("Cloud KMS", "ListCryptoKeyVersions", args.cryptoKey, e);
+        });
+        return versions;
+    };
+    const before = new Set((await listVersions()).map((v) => v.name));
+    for (let attempt = 1; ; attempt++) {
+        try {
+            const [version] = await client.importCryptoKeyVersion(
+                { parent: args.cryptoKey, algorithm, importJob, wrappedKey: wrapped, ...(args.intoVersion ? { cryptoKeyVersion: args.intoVersion } : {}) },
+                callOptions(false),
+            );
+            return version;
+        } catch (e: any) {
+            const uncertain = e?.code === 14 || e?.code === 4; // UNAVAILABLE, DEADLINE_EXCEEDED
+            if (!uncertain || attempt >= 5) throw cloudError("Cloud KMS", "ImportCryptoKeyVersion", args.cryptoKey, e);
+            const created = (await listVersions()).find((v) => v.importJob === importJob && (args.intoVersion ? v.name === args.intoVersion && String(v.state) !== "DESTROYED" : !before.has(v.name)));
+            if (created) return created;
+            await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        }
+    }
+}
+
 /** An ACTIVE job of this method and protection level in the key ring, reused, else a new one (jobs expire after 3 days). */
 async function activeImportJob(client: any, keyRing: string, method: GcpImportMethod, protectionLevel: string): Promise<{ name: string; pem: string }> {
     const [jobs] = await client.listImportJobs({ parent: keyRing }, callOptions(true)).catch((e: unknown) => {
@@ -98,16 +123,28 @@ async function activeImportJob(client: any, keyRing: string, method: GcpImportMe
     );
     if (usable) return { name: usable.name, pem: usable.publicKey.pem };
     const importJobId = `keyfabric-${shortHash(method, protectionLevel)}-${Date.now().toString(36)}`;
-    const [created] = await client
-        .createImportJob({ parent: keyRing, importJobId, importJob: { importMethod: method, protectionLevel } }, callOptions(false))
-        .catch((e: unknown) => {
-            throw cloudError("Cloud KMS", "CreateImportJob", keyRing, e);
+    const name = `${keyRing}/importJobs/${importJobId}`;
+    // Not idempotent either: after an uncertain failure, the job may exist; ALREADY_EXISTS means it does.
+    let created: { name: string } | undefined;
+    for (let attempt = 1; !created; attempt++) {
+        try {
+            [created] = await client.createImportJob({ parent: keyRing, importJobId, importJob: { importMethod: method, protectionLevel } }, callOptions(false));
+        } catch (e: any) {
+            const uncertain = e?.code === 14 || e?.code === 4;
+            if (e?.code === 6 || uncertain) {
+                const existing = await client.getImportJob({ name }, callOptions(true)).then(([j]: any[]) => j, () => undefined);
+                if (existing) created = existing;
+                else if (!uncertain || attempt >= 5) throw cloudError("Cloud KMS", "CreateImportJob", keyRing, e);
+            } else {
+                throw cloudError("Cloud KMS", "CreateImportJob", keyRing, e);
+            }
+        }
+    }
+    return poll(`import job ${name} to become ACTIVE`, async () => {
+        const [j] = await client.getImportJob({ name }, callOptions(true)).catch((e: unknown) => {
+            throw cloudError("Cloud KMS", "GetImportJob", name, e);
         });
-    return poll(`import job ${created.name} to become ACTIVE`, async () => {
-        const [j] = await client.getImportJob({ name: created.name }, callOptions(true)).catch((e: unknown) => {
-            throw cloudError("Cloud KMS", "GetImportJob", created.name, e);
-        });
-        if (String(j.state) === "EXPIRED") throw new Error(`Cloud KMS import job ${created.name} expired before it could be used`);
+        if (String(j.state) === "EXPIRED") throw new Error(`Cloud KMS import job ${name} expired before it could be used`);
         return String(j.state) === "ACTIVE" && j.publicKey?.pem ? { name: j.name, pem: j.publicKey.pem } : undefined;
     });
 }

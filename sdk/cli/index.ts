@@ -7,6 +7,7 @@ import { previewProject, ProjectError } from "../preview/project";
 import { Format, FORMATS, render } from "../preview/render";
 
 import { registerByok } from "./byok";
+import { registerEmulate } from "./emulate";
 import { CliIo, processIo } from "./io";
 
 export type { CliIo };
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         });
 
     registerByok(program, io, (code) => (exitCode = code));
+    registerEmulate(program, io, (code) => (exitCode = code));
 
     try {
         await program.parseAsync(["node", "keyfabric", ...argv]);

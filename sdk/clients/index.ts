@@ -85,14 +85,20 @@ function emulatorHttpClient(base: string): HttpClient {
     const inner = createDefaultHttpClient();
     const target = new URL(base);
     return {
-        sendRequest(request: PipelineRequest) {
-            const url = new URL(request.url);
+        async sendRequest(request: PipelineRequest) {
+            // Policies (challenge authentication) look at request.url again after a response: restore it.
+            const original = request.url;
+            const url = new URL(original);
             request.headers.set(AZURE_HOST_HEADER, url.host);
             url.protocol = target.protocol;
             url.host = target.host;
             request.url = url.toString();
             request.allowInsecureConnection = true;
-            return inner.sendRequest(request);
+            try {
+                return await inner.sendRequest(request);
+            } finally {
+                request.url = original;
+            }
         },
     };
 }

@@ -111,7 +111,9 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
         const outputs =
             (await runInPulumiStack(async () => {
                 try {
-                    return await program();
+                    const result = await program();
+                    // A program's exports are its outputs; a lone resource returned by a test program is not.
+                    return pulumi.Resource.isInstance(result) ? undefined : result;
                 } catch (error) {
                     programError = { error };
                     return undefined;

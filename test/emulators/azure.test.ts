@@ -1,0 +1,839 @@
+/**
+ * The Azure Key Vault / Managed HSM / ARM emulator, driven only through the official clients built by the
+ * `sdk/clients` factories (`KeyClient`, its `CryptographyClient`, `KeyVaultManagementClient`).
+ */
+import * as crypto from "crypto";
+import type { CryptographyClient, JsonWebKey, KeyClient, KeyVaultKey } from "@azure/keyvault-keys";
+import type { KeyVaultManagementClient } from "@azure/arm-keyvault";
+import type { Pipeline, PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import { createAzureArmClient, createAzureKeyClient } from "../../sdk/clients";
+import { aesKwUnwrap, rsaAesKeyWrap } from "../../sdk/crypto/keywrap";
+import { fingerprint } from "../../sdk/crypto/material";
+import { DAY_MS, FaultInjector, ManualClock } from "../../sdk/emulators/common";
+import { startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from "../../sdk/emulators/azure";
+
+const TENANT = "11111111-2222-3333-4444-555555555555";
+const SUB = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+const VAULT = "https://acme.vault.azure.net";
+const HSM = "https://acme-hsm.managedhsm.azure.net";
+const VERSIONED = (host: string, name: string) => new RegExp(`^https://${host.replace(/\./g, "\\.")}/keys/${name}/[0-9a-f]{32}$`);
+const RSA_OPS = ["encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"];
+
+interface Exchange {
+    readonly method: string;
+    readonly url: string;
+    readonly status: number;
+    readonly authorization?: string;
+    readonly hadBody: boolean;
+    readonly wwwAuthenticate?: string;
+    readonly body?: string;
+}
+
+/** Innermost policy: records every exchange on the wire (URLs as the SDK addressed them, before the factory reroutes). */
+function wirePolicy(log: Exchange[]): PipelinePolicy {
+    return {
+        name: "keyfabricTestWire",
+        async sendRequest(request: PipelineRequest, next) {
+            const url = request.url;
+            const authorization = request.headers.get("authorization");
+            const hadBody = request.body !== undefined && request.body !== null;
+            const response = await next(request);
+            log.push({ method: request.method, url, status: response.status, authorization, hadBody, wwwAuthenticate: response.headers.get("www-authenticate"), body: response.bodyAsText ?? undefined });
+            return response;
+        },
+    };
+}
+
+let emu: AzureKeyVaultEmulator;
+let env: NodeJS.ProcessEnv;
+const clock = new ManualClock(Math.floor(Date.now() / 1000) * 1000);
+const nowS = () => Math.floor(clock.now() / 1000);
+
+function envFor(e: AzureKeyVaultEmulator): NodeJS.ProcessEnv {
+    return { KEYFABRIC_EMULATORS: JSON.stringify({ azure: e.endpoint }) };
+}
+
+/**
+ * The factory's KeyClient. With `log`, a recorder goes into its pipeline (internal to KeyClient, shared by the
+ * CryptographyClients it hands out): the only way to see the challenge and the raw answers through the SDK.
+ */
+function keyClient(vaultUrl = VAULT, opts: { env?: NodeJS.ProcessEnv; maxAttempts?: number; log?: Exchange[] } = {}): KeyClient {
+    const client = createAzureKeyClient(vaultUrl, { env: opts.env ?? env, maxAttempts: opts.maxAttempts ?? 1 });
+    if (opts.log) (client as unknown as { client: { pipeline: Pipeline } }).client.pipeline.addPolicy(wirePolicy(opts.log), { phase: "Sign" });
+    return client;
+}
+
+function armClient(opts: { env?: NodeJS.ProcessEnv } = {}): KeyVaultManagementClient {
+    return createAzureArmClient(SUB, { env: opts.env ?? env, maxAttempts: 1 });
+}
+
+async function rejects(p: Promise<unknown>, statusCode: number, code: string, message?: RegExp | string): Promise<void> {
+    const err = await p.then(
+        () => undefined,
+        (e: unknown) => e as { statusCode?: number; code?: string; message: string },
+    );
+    if (!err) throw new Error(`expected ${statusCode} ${code}, but the call succeeded`);
+    expect({ statusCode: err.statusCode, code: err.code }).toEqual({ statusCode, code });
+    if (message) expect(err.message).toMatch(message);
+}
+
+const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
+const sha = (alg: "sha256" | "sha384" | "sha512", data: string | Buffer) => crypto.createHash(alg).update(data).digest();
+
+function vaultOf(e: AzureKeyVaultEmulator, host: string) {
+    const v = e.inspect().vaults.find((x) => x.host === host);
+    if (!v) throw new Error(`no vault ${host}`);
+    return v;
+}
+
+function keyOf(e: AzureKeyVaultEmulator, host: string, name: string) {
+    return vaultOf(e, host).keys.find((k) => k.name === name);
+}
+
+function publicKeyOf(key: KeyVaultKey): crypto.KeyObject {
+    const k = key.key!;
+    if (k.n) return crypto.createPublicKey({ key: { kty: "RSA", n: b64u(k.n), e: b64u(k.e!) }, format: "jwk" });
+    const crv = k.crv === "P-256K" ? "secp256k1" : k.crv!;
+    return crypto.createPublicKey({ key: { kty: "EC", crv, x: b64u(k.x!), y: b64u(k.y!) }, format: "jwk" });
+}
+
+const spkiFingerprint = (pub: crypto.KeyObject) => `sha256-spki:${crypto.createHash("sha256").update(pub.export({ type: "spki", format: "der" })).digest("hex")}`;
+
+/** Node's JWK (base64url strings) as the SDK's JsonWebKey (Uint8Array members). */
+function sdkJwk(node: crypto.JsonWebKey, extra: Partial<JsonWebKey> = {}): JsonWebKey {
+    const out: Record<string, unknown> = { ...extra };
+    for (const f of ["n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k"] as const) if (typeof node[f] === "string") out[f] = Buffer.from(node[f] as string, "base64url");
+    return out as JsonWebKey;
+}
+
+/** The BYOK transfer blob exactly as the byok document describes it. */
+function transferBlob(kekKid: string, kekPublic: crypto.KeyObject, material: Buffer, mutate?: (wrapped: Buffer) => void): Buffer {
+    const wrapped = rsaAesKeyWrap(kekPublic, "sha1", material);
+    mutate?.(wrapped);
+    const blob = { schema_version: "1.0.0", header: { kid: kekKid, alg: "dir", enc: "CKM_RSA_AES_KEY_WRAP" }, ciphertext: wrapped.toString("base64url"), generator: "keyfabric-test/1.0" };
+    return Buffer.from(JSON.stringify(blob));
+}
+
+async function createKek(client: KeyClient, name: string): Promise<{ kid: string; pub: crypto.KeyObject }> {
+    const kek = await client.createKey(name, "RSA-HSM", { keySize: 2048, keyOps: ["import"] });
+    return { kid: kek.id!, pub: publicKeyOf(kek) };
+}
+
+const pkcs8 = (k: crypto.KeyObject) => k.export({ type: "pkcs8", format: "der" }) as Buffer;
+
+beforeAll(async () => {
+    emu = await startAzureKeyVaultEmulator({ clock, tenantId: TENANT, subscriptionId: SUB });
+    env = envFor(emu);
+});
+
+afterAll(async () => {
+    await emu.stop();
+});
+
+describe("challenge authentication", () => {
+    test("the first request of each client is challenged without body or token; the SDK retries with a bearer token for the vault resource", async () => {
+        const log: Exchange[] = [];
+        const client = keyClient("https://chal.vault.azure.net", { log });
+        const before = emu.calls.length;
+        await client.createKey("c1", "EC", { curve: "P-256" });
+        await client.getKey("c1");
+        expect(log.map((x) => [x.method, x.status, x.authorization ?? null, x.hadBody])).toEqual([
+            ["POST", 401, null, false],
+            ["POST", 200, "Bearer emulator", true],
+            ["GET", 200, "Bearer emulator", false],
+        ]);
+        expect(log[0].wwwAuthenticate).toBe(`Bearer authorization="https://login.microsoftonline.com/${TENANT}", resource="https://vault.azure.net"`);
+        expect(log[0].url).toMatch(/^https:\/\/chal\.vault\.azure\.net\/keys\/c1\/create\?api%2Dversion=2025-07-01$/);
+        // The challenge is counted apart, is no call and no fault, and changed nothing.
+        expect(emu.calls.slice(before)).toEqual([{ operation: "createKey" }, { operation: "getKey" }]);
+        expect(emu.inspect().challenges.byHost["chal.vault.azure.net"]).toBe(1);
+        expect(keyOf(emu, "chal.vault.azure.net", "c1")!.versions).toHaveLength(1);
+        // A second client is challenged once more.
+        await keyClient("https://chal.vault.azure.net").getKey("c1");
+        expect(emu.inspect().challenges.byHost["chal.vault.azure.net"]).toBe(2);
+    });
+
+    test("a Managed HSM challenges with the managedhsm.azure.net resource", async () => {
+        const log: Exchange[] = [];
+        await keyClient("https://chal-hsm.managedhsm.azure.net", { log }).createKey("h1", "oct-HSM", { keySize: 128 });
+        expect(log[0].status).toBe(401);
+        expect(log[0].wwwAuthenticate).toBe(`Bearer authorization="https://login.microsoftonline.com/${TENANT}", resource="https://managedhsm.azure.net"`);
+        expect(emu.inspect().challenges.byHost["chal-hsm.managedhsm.azure.net"]).toBe(1);
+    });
+});
+
+describe("keys: create, get, list, update", () => {
+    const client = () => keyClient();
+
+    test("createKey RSA 2048: versioned kid on the original host, default operations, attributes in epoch seconds", async () => {
+        const key = await client().createKey("rsa-a", "RSA", { keySize: 2048, tags: { team: "core" } });
+        expect(key.id).toMatch(VERSIONED("acme.vault.azure.net", "rsa-a"));
+        expect(key.name).toBe("rsa-a");
+        expect(key.keyType).toBe("RSA");
+        expect(key.keyOperations).toEqual(RSA_OPS);
+        expect(key.key!.n).toHaveLength(256);
+        expect(Array.from(key.key!.e!)).toEqual([1, 0, 1]);
+        expect(key.key!.d).toBeUndefined();
+        expect(key.properties).toMatchObject({
+            enabled: true,
+            createdOn: new Date(nowS() * 1000),
+            updatedOn: new Date(nowS() * 1000),
+            recoverableDays: 90,
+            recoveryLevel: "Recoverable+Purgeable",
+            tags: { team: "core" },
+            vaultUrl: VAULT,
+        });
+        const inspected = keyOf(emu, "acme.vault.azure.net", "rsa-a")!;
+        expect(inspected.versions).toEqual([
+            {
+                version: key.properties.version,
+                kid: key.id,
+                kty: "RSA",
+                keySize: 2048,
+                keyOps: RSA_OPS,
+                origin: "generated",
+                fingerprint: spkiFingerprint(publicKeyOf(key)),
+                attributes: { enabled: true, created: nowS(), updated: nowS() },
+                tags: { team: "core" },
+            },
+        ]);
+    });
+
+    test("createKey EC-HSM P-384 with operations, validity window and tags; RSA-HSM 3072", async () => {
+        const nbf = new Date((nowS() - 60) * 1000);
+        const exp = new Date((nowS() + 30 * 86400) * 1000);
+        const ec = await client().createKey("ec-a", "EC-HSM", { curve: "P-384", keyOps: ["sign", "verify"], notBefore: nbf, expiresOn: exp });
+        expect(ec.keyType).toBe("EC-HSM");
+        expect(ec.key!.crv).toBe("P-384");
+        expect([ec.key!.x!.length, ec.key!.y!.length]).toEqual([48, 48]);
+        expect(ec.keyOperations).toEqual(["sign", "verify"]);
+        expect([ec.properties.notBefore, ec.properties.expiresOn]).toEqual([nbf, exp]);
+        const rsa = await client().createRsaKey("rsa-hsm-a", { hsm: true, keySize: 3072 });
+        expect([rsa.keyType, rsa.key!.n!.length]).toEqual(["RSA-HSM", 384]);
+    });
+
+    test("createKey oct-HSM on a Managed HSM: no key material in the answer", async () => {
+        const key = await keyClient(HSM).createOctKey("aes-a", { hsm: true, keySize: 256 });
+        expect(key.id).toMatch(VERSIONED("acme-hsm.managedhsm.azure.net", "aes-a"));
+        expect(key.keyType).toBe("oct-HSM");
+        expect(key.keyOperations).toEqual(["encrypt", "decrypt", "wrapKey", "unwrapKey"]);
+        expect(key.key!.k).toBeUndefined();
+        expect(keyOf(emu, "acme-hsm.managedhsm.azure.net", "aes-a")!.versions[0]).toMatchObject({ kty: "oct-HSM", keySize: 256, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    });
+
+    test("invalid creations are refused with 400 BadParameter and leave no key", async () => {
+        await rejects(client().createKey("aes-v", "oct-HSM", { keySize: 256 }), 400, "BadParameter", /only supported by Managed HSM/);
+        await rejects(client().createKey("bad-size", "RSA", { keySize: 1024 }), 400, "BadParameter", /key_size 1024/);
+        await rejects(client().createKey("bad-ops", "EC", { keyOps: ["encrypt"] }), 400, "BadParameter", /not valid for a EC key/);
+        await rejects(keyClient(HSM).createKey("sw", "RSA"), 400, "BadParameter", /only holds HSM-protected keys/);
+        await rejects(client().createKey("bad_name", "EC"), 400, "BadParameter", /key name/);
+        await rejects(client().createKey("bad-kty", "oct"), 400, "BadParameter", /not supported/);
+        for (const n of ["aes-v", "bad-size", "bad-ops", "bad-kty"]) expect(keyOf(emu, "acme.vault.azure.net", n)).toBeUndefined();
+    });
+
+    test("getKey: latest version (GET /keys/{name}/) or a given version; unknown key or version → 404 KeyNotFound", async () => {
+        const log: Exchange[] = [];
+        const c = keyClient(VAULT, { log });
+        const v1 = await c.createKey("multi", "EC");
+        const v2 = await c.createKey("multi", "EC", { tags: { second: "yes" } });
+        expect((await c.getKey("multi")).id).toBe(v2.id);
+        expect((await c.getKey("multi", { version: v1.properties.version })).id).toBe(v1.id);
+        expect(log.filter((x) => x.method === "GET").map((x) => new URL(x.url).pathname)).toEqual(["/keys/multi/", `/keys/multi/${v1.properties.version}`]);
+        await rejects(c.getKey("missing"), 404, "KeyNotFound", /missing was not found/);
+        await rejects(c.getKey("multi", { version: "0123456789abcdef0123456789abcdef" }), 404, "KeyNotFound");
+    });
+
+    test("list keys (paged by maxresults with nextLink) and key versions", async () => {
+        const c = keyClient("https://pages.vault.azure.net");
+        for (let i = 0; i < 12; i++) await c.createKey(`k${String(i).padStart(2, "0")}`, "EC");
+        await c.createKey("k00", "EC");
+        const pages: string[][] = [];
+        for await (const page of c.listPropertiesOfKeys().byPage({ maxPageSize: 5 })) pages.push(page.map((p) => p.id!));
+        expect(pages.map((p) => p.length)).toEqual([5, 5, 2]);
+        expect(pages.flat()).toEqual(Array.from({ length: 12 }, (_, i) => `https://pages.vault.azure.net/keys/k${String(i).padStart(2, "0")}`));
+        const versions: string[] = [];
+        for await (const p of c.listPropertiesOfKeyVersions("k00")) versions.push(p.id!);
+        expect(versions).toEqual(keyOf(emu, "pages.vault.azure.net", "k00")!.versions.map((v) => v.kid));
+        expect(versions).toHaveLength(2);
+        await rejects(c.listPropertiesOfKeyVersions("nope").next(), 404, "KeyNotFound");
+    });
+
+    test("updateKeyProperties: enabled, expiry, tags and operations of one version", async () => {
+        const c = client();
+        const key = await c.createKey("upd", "RSA", { tags: { a: "1" } });
+        clock.advance(5_000);
+        const exp = new Date((nowS() + 86400) * 1000);
+        const updated = await c.updateKeyProperties("upd", key.properties.version!, { enabled: false, expiresOn: exp, tags: { b: "2" }, keyOps: ["sign", "verify"] });
+        expect(updated.properties).toMatchObject({ enabled: false, expiresOn: exp, tags: { b: "2" }, updatedOn: new Date(nowS() * 1000), createdOn: new Date((nowS() - 5) * 1000) });
+        expect(updated.keyOperations).toEqual(["sign", "verify"]);
+        expect(keyOf(emu, "acme.vault.azure.net", "upd")!.versions[0].attributes).toEqual({ enabled: false, exp: nowS() + 86400, created: nowS() - 5, updated: nowS() });
+        await rejects(c.updateKeyProperties("upd", key.properties.version!, { keyOps: ["import"] }), 400, "BadParameter", /import/);
+        await rejects(c.updateKeyProperties("nope", "0123456789abcdef0123456789abcdef", { enabled: true }), 404, "KeyNotFound");
+    });
+
+    test("importKey: a software RSA JWK with private parts; the answer holds only the public JWK", async () => {
+        const log: Exchange[] = [];
+        const c = keyClient(VAULT, { log });
+        const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const jwk = sdkJwk(privateKey.export({ format: "jwk" }), { kty: "RSA", keyOps: ["sign", "verify", "decrypt", "encrypt"] });
+        const key = await c.importKey("sw-rsa", jwk, { tags: { src: "byo" } });
+        expect(key.keyType).toBe("RSA");
+        expect(key.keyOperations).toEqual(["sign", "verify", "decrypt", "encrypt"]);
+        expect(b64u(key.key!.n!)).toBe(publicKey.export({ format: "jwk" }).n);
+        const answer = JSON.parse(log[log.length - 1].body!);
+        expect(Object.keys(answer.key).sort()).toEqual(["e", "key_ops", "kid", "kty", "n"]);
+        expect(keyOf(emu, "acme.vault.azure.net", "sw-rsa")!.versions[0]).toMatchObject({ origin: "imported", kty: "RSA", keySize: 2048, fingerprint: fingerprint(Buffer.alloc(0), privateKey) });
+        // The imported key works: RS256 signature by the vault verifies locally; local OAEP ciphertext decrypts remotely.
+        const crypt = c.getCryptographyClient("sw-rsa");
+        const sig = await crypt.sign("RS256", sha("sha256", "payload"));
+        expect(crypto.verify("sha256", Buffer.from("payload"), publicKey, Buffer.from(sig.result))).toBe(true);
+        const ct = crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, Buffer.from("secret"));
+        expect(Buffer.from((await crypt.decrypt("RSA-OAEP-256", ct)).result).toString()).toBe("secret");
+        // hardwareProtected makes it RSA-HSM; a JWK without private parts or with a foreign modulus is refused.
+        expect((await c.importKey("sw-rsa-hsm", jwk, { hardwareProtected: true })).keyType).toBe("RSA-HSM");
+        const pub = sdkJwk(publicKey.export({ format: "jwk" }), { kty: "RSA" });
+        await rejects(c.importKey("sw-pub", pub), 400, "BadParameter", /private key material/);
+        const other = sdkJwk(crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), { kty: "RSA" });
+        await rejects(c.importKey("sw-mix", { ...jwk, n: other.n }), 400, "BadParameter");
+    });
+});
+
+describe("other operations", () => {
+    test("getRandomBytes comes from a Managed HSM only; backup is not emulated (501)", async () => {
+        expect(await keyClient(HSM).getRandomBytes(16)).toHaveLength(16);
+        await rejects(keyClient().getRandomBytes(16), 400, "BadParameter", /only available from a Managed HSM/);
+        await rejects(keyClient(HSM).getRandomBytes(129), 400, "BadParameter", /1 to 128/);
+        await rejects(keyClient().backupKey("rsa-a"), 501, "NotImplemented");
+        expect(emu.calls.slice(-4).map((c) => c.operation)).toEqual(["getRandomBytes", "getRandomBytes", "getRandomBytes", "backupKey"]);
+    });
+});
+
+describe("cryptography through CryptographyClient", () => {
+    let rsa: CryptographyClient;
+    let rsaKey: KeyVaultKey;
+
+    beforeAll(async () => {
+        const c = keyClient();
+        rsaKey = await c.createKey("crypt-rsa", "RSA-HSM", { keySize: 2048 });
+        rsa = c.getCryptographyClient("crypt-rsa");
+    });
+
+    test("RSA encrypt/decrypt: RSA-OAEP, RSA-OAEP-256 and RSA1_5 round trips; wrapKey/unwrapKey", async () => {
+        for (const alg of ["RSA-OAEP", "RSA-OAEP-256", "RSA1_5"] as const) {
+            const enc = await rsa.encrypt(alg, Buffer.from(`plain ${alg}`));
+            expect(Buffer.from((await rsa.decrypt(alg, enc.result)).result).toString()).toBe(`plain ${alg}`);
+        }
+        const dek = crypto.randomBytes(32);
+        const wrapped = await rsa.wrapKey("RSA-OAEP-256", dek);
+        expect(wrapped.result).toHaveLength(256);
+        expect(Buffer.from((await rsa.unwrapKey("RSA-OAEP-256", wrapped.result)).result).equals(dek)).toBe(true);
+        // The vault's OAEP-256 ciphertext is standard: the local public key gives one the vault decrypts.
+        const local = crypto.publicEncrypt({ key: publicKeyOf(rsaKey), padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, dek);
+        expect(Buffer.from((await rsa.unwrapKey("RSA-OAEP-256", local)).result).equals(dek)).toBe(true);
+    });
+
+    test("RSA sign over a digest: RS256/PS256/PS384 verify locally and through the vault", async () => {
+        const pub = publicKeyOf(rsaKey);
+        for (const [alg, hash, padding] of [
+            ["RS256", "sha256", crypto.constants.RSA_PKCS1_PADDING],
+            ["PS256", "sha256", crypto.constants.RSA_PKCS1_PSS_PADDING],
+            ["PS384", "sha384", crypto.constants.RSA_PKCS1_PSS_PADDING],
+        ] as const) {
+            const digest = sha(hash, `data ${alg}`);
+            const sig = Buffer.from((await rsa.sign(alg, digest)).result);
+            expect(crypto.verify(hash, Buffer.from(`data ${alg}`), { key: pub, padding, saltLength: hash === "sha256" ? 32 : 48 }, sig)).toBe(true);
+            expect((await rsa.verify(alg, digest, sig)).result).toBe(true);
+            sig[7] ^= 1;
+            expect((await rsa.verify(alg, digest, sig)).result).toBe(false);
+        }
+    });
+
+    test("EC sign ES256/ES256K (r ‖ s over the digest) verifies with Node; verify through the vault", async () => {
+        const c = keyClient();
+        for (const [crv, alg] of [
+            ["P-256", "ES256"],
+            ["P-256K", "ES256K"],
+        ] as const) {
+            const key = await c.createKey(`crypt-ec-${crv.toLowerCase()}`, "EC", { curve: crv });
+            const ec = c.getCryptographyClient(key.name);
+            const sig = Buffer.from((await ec.sign(alg, sha("sha256", "hello"))).result);
+            expect(sig).toHaveLength(64);
+            expect(crypto.verify("sha256", Buffer.from("hello"), { key: publicKeyOf(key), dsaEncoding: "ieee-p1363" }, sig)).toBe(true);
+            expect((await ec.verify(alg, sha("sha256", "hello"), sig)).result).toBe(true);
+            expect((await ec.verify(alg, sha("sha256", "other"), sig)).result).toBe(false);
+        }
+    });
+
+    test("oct-HSM: A256GCM (the HSM picks the iv and returns the tag), A256CBCPAD and A256KW round trips", async () => {
+        const h = keyClient(HSM);
+        await h.createOctKey("crypt-aes", { hsm: true, keySize: 256 });
+        const aes = h.getCryptographyClient("crypt-aes");
+        const aad = Buffer.from("context");
+        const enc = await aes.encrypt({ algorithm: "A256GCM", plaintext: Buffer.from("gcm plaintext"), additionalAuthenticatedData: aad });
+        expect([enc.iv?.length, enc.authenticationTag?.length]).toEqual([12, 16]);
+        const dec = await aes.decrypt({ algorithm: "A256GCM", ciphertext: enc.result, iv: enc.iv!, authenticationTag: enc.authenticationTag!, additionalAuthenticatedData: aad });
+        expect(Buffer.from(dec.result).toString()).toBe("gcm plaintext");
+        await rejects(aes.decrypt({ algorithm: "A256GCM", ciphertext: enc.result, iv: enc.iv!, authenticationTag: Buffer.alloc(16), additionalAuthenticatedData: aad }), 400, "BadParameter", /authentication tag/);
+        const iv = crypto.randomBytes(16);
+        const cbc = await aes.encrypt({ algorithm: "A256CBCPAD", plaintext: Buffer.from("cbc"), iv });
+        expect(Buffer.from((await aes.decrypt({ algorithm: "A256CBCPAD", ciphertext: cbc.result, iv })).result).toString()).toBe("cbc");
+        const dek = crypto.randomBytes(32);
+        const wrapped = await aes.wrapKey("A256KW", dek);
+        expect(wrapped.result).toHaveLength(40);
+        expect(Buffer.from((await aes.unwrapKey("A256KW", wrapped.result)).result).equals(dek)).toBe(true);
+        await rejects(aes.wrapKey("A128KW", dek), 400, "BadParameter", /128-bit key/);
+    });
+
+    test("refusals: disabled key 403, expired or not-yet-valid key 403, wrong algorithm or digest 400, bad ciphertext 400", async () => {
+        const c = keyClient();
+        const key = await c.createKey("crypt-off", "RSA", { keySize: 2048 });
+        const cc = c.getCryptographyClient("crypt-off");
+        const ct = (await cc.encrypt("RSA-OAEP", Buffer.from("x"))).result;
+        await c.updateKeyProperties("crypt-off", key.properties.version!, { enabled: false });
+        const before = keyOf(emu, "acme.vault.azure.net", "crypt-off");
+        await rejects(cc.decrypt("RSA-OAEP", ct), 403, "Forbidden", /^Operation decrypt is not allowed on a disabled key\.$/);
+        await rejects(cc.sign("RS256", sha("sha256", "x")), 403, "Forbidden", /disabled key/);
+        expect(keyOf(emu, "acme.vault.azure.net", "crypt-off")).toEqual(before);
+
+        // Validity is judged on the emulator's clock; the SDK checks nbf/exp on the real one first, so the windows are
+        // chosen to pass there and fail in the vault.
+        const t0 = clock.now();
+        await c.createKey("crypt-exp", "EC", { expiresOn: new Date((nowS() + 3600) * 1000) });
+        const ec = c.getCryptographyClient("crypt-exp");
+        await ec.sign("ES256", sha("sha256", "ok"));
+        clock.set(t0 + 2 * 3600_000);
+        await rejects(ec.sign("ES256", sha("sha256", "late")), 403, "Forbidden", /^Operation sign is not allowed on an expired key\.$/);
+        clock.set(t0);
+        await c.createKey("crypt-nbf", "EC", { notBefore: new Date((Math.floor(Date.now() / 1000) - 60) * 1000) });
+        clock.set(Date.now() - 3600_000);
+        await rejects(c.getCryptographyClient("crypt-nbf").sign("ES256", sha("sha256", "early")), 403, "Forbidden", /not yet valid/);
+        clock.set(t0);
+
+        await rejects(rsa.encrypt({ algorithm: "A256GCM", plaintext: Buffer.from("x") }), 400, "BadParameter", /not supported for encrypt/);
+        await rejects(rsa.sign("RS256", sha("sha384", "x")), 400, "BadParameter", /32-byte SHA256 digest/);
+        await rejects(rsa.decrypt("RSA-OAEP", crypto.randomBytes(256)), 400, "BadParameter", /Decryption failed/);
+        await rejects(keyClient().getCryptographyClient("missing").sign("RS256", sha("sha256", "x")), 404, "KeyNotFound");
+    });
+});
+
+describe("soft delete, recover, purge", () => {
+    test("delete → deleted key with recoveryId and scheduled purge; name is taken (409); recover brings every version back", async () => {
+        const c = keyClient();
+        const v1 = await c.createKey("life", "EC");
+        const v2 = await c.createKey("life", "EC");
+        const poller = await c.beginDeleteKey("life");
+        const deleted = await poller.pollUntilDone();
+        expect(deleted.id).toBe(v2.id);
+        expect(deleted.properties).toMatchObject({
+            recoveryId: `${VAULT}/deletedkeys/life`,
+            deletedOn: new Date(nowS() * 1000),
+            scheduledPurgeDate: new Date((nowS() + 90 * 86400) * 1000),
+            recoveryLevel: "Recoverable+Purgeable",
+        });
+        await rejects(c.getKey("life"), 404, "KeyNotFound");
+        expect((await c.getDeletedKey("life")).properties.recoveryId).toBe(`${VAULT}/deletedkeys/life`);
+        const listed: string[] = [];
+        for await (const d of c.listDeletedKeys()) listed.push(d.properties.recoveryId!);
+        expect(listed).toContain(`${VAULT}/deletedkeys/life`);
+        await rejects(c.createKey("life", "EC"), 409, "Conflict", /deleted but recoverable state/);
+        await rejects(c.importKey("life", sdkJwk(crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }), { kty: "EC", crv: "P-256" })), 409, "Conflict");
+        expect(vaultOf(emu, "acme.vault.azure.net").deletedKeys.find((k) => k.name === "life")!.versions).toHaveLength(2);
+
+        const recovered = await (await c.beginRecoverDeletedKey("life")).pollUntilDone();
+        expect(recovered.id).toBe(v2.id);
+        expect((await c.getKey("life", { version: v1.properties.version })).id).toBe(v1.id);
+        await rejects(c.getDeletedKey("life"), 404, "KeyNotFound");
+    });
+
+    test("purge removes a deleted key for good; unknown deleted key → 404; retention elapses → purged automatically", async () => {
+        const c = keyClient();
+        await c.createKey("gone", "EC");
+        await (await c.beginDeleteKey("gone")).pollUntilDone();
+        await c.purgeDeletedKey("gone");
+        await rejects(c.getDeletedKey("gone"), 404, "KeyNotFound");
+        await rejects(c.purgeDeletedKey("gone"), 404, "KeyNotFound");
+        expect(vaultOf(emu, "acme.vault.azure.net").deletedKeys.map((k) => k.name)).not.toContain("gone");
+        // The name is free again.
+        expect((await c.createKey("gone", "EC")).name).toBe("gone");
+
+        const r = keyClient("https://retention.vault.azure.net");
+        await r.createKey("old", "EC");
+        await (await r.beginDeleteKey("old")).pollUntilDone();
+        clock.advance(90 * DAY_MS + 1000);
+        await rejects(r.getDeletedKey("old"), 404, "KeyNotFound");
+        expect(vaultOf(emu, "retention.vault.azure.net").deletedKeys).toEqual([]);
+    });
+});
+
+describe("rotation policy and rotate", () => {
+    test("a key without a policy answers Key Vault's default; a valid policy is stored and echoed", async () => {
+        const c = keyClient();
+        await c.createKey("rot", "RSA", { keySize: 2048, keyOps: ["wrapKey", "unwrapKey"], tags: { t: "1" } });
+        const def = await c.getKeyRotationPolicy("rot");
+        expect(def).toMatchObject({ id: `${VAULT}/keys/rot/rotationpolicy`, lifetimeActions: [{ action: "Notify", timeBeforeExpiry: "P30D" }] });
+        expect(def.expiresIn).toBeUndefined();
+        const set = await c.updateKeyRotationPolicy("rot", {
+            expiresIn: "P90D",
+            lifetimeActions: [
+                { action: "Rotate", timeAfterCreate: "P30D" },
+                { action: "Notify", timeBeforeExpiry: "P7D" },
+            ],
+        });
+        expect(set).toMatchObject({
+            id: `${VAULT}/keys/rot/rotationpolicy`,
+            expiresIn: "P90D",
+            createdOn: new Date(nowS() * 1000),
+            lifetimeActions: [
+                { action: "Rotate", timeAfterCreate: "P30D", timeBeforeExpiry: undefined },
+                { action: "Notify", timeAfterCreate: undefined, timeBeforeExpiry: "P7D" },
+            ],
+        });
+        expect(keyOf(emu, "acme.vault.azure.net", "rot")!.rotationPolicy).toEqual({
+            lifetimeActions: [
+                { trigger: { timeAfterCreate: "P30D" }, action: { type: "Rotate" } },
+                { trigger: { timeBeforeExpiry: "P7D" }, action: { type: "Notify" } },
+            ],
+            expiryTime: "P90D",
+            created: nowS(),
+            updated: nowS(),
+        });
+    });
+
+    test.each([
+        ["expiry shorter than 28 days", { expiresIn: "P27D" }, /at least 28 days/],
+        ["expiry not an ISO 8601 duration", { expiresIn: "90 days" }, /not an ISO 8601 duration/],
+        ["rotation sooner than 7 days", { expiresIn: "P90D", lifetimeActions: [{ action: "Rotate" as const, timeAfterCreate: "P1D" }] }, /at least 7 days/],
+        ["notify after creation", { expiresIn: "P90D", lifetimeActions: [{ action: "Notify" as const, timeAfterCreate: "P30D" }] }, /Notify action is triggered by timeBeforeExpiry/],
+        ["both triggers", { expiresIn: "P90D", lifetimeActions: [{ action: "Rotate" as const, timeAfterCreate: "P30D", timeBeforeExpiry: "P30D" }] }, /exactly one/],
+        ["rotation after expiry", { expiresIn: "P28D", lifetimeActions: [{ action: "Rotate" as const, timeAfterCreate: "P60D" }] }, /shorter than attributes.expiryTime/],
+    ])("rotation policy refused: %s → 400 BadParameter", async (_n, policy, message) => {
+        await rejects(keyClient().updateKeyRotationPolicy("rot", policy), 400, "BadParameter", message);
+        expect(keyOf(emu, "acme.vault.azure.net", "rot")!.rotationPolicy?.expiryTime).toBe("P90D");
+    });
+
+    test("rotate creates a new version with the same type, size and operations, expiring per the policy", async () => {
+        const c = keyClient();
+        const before = await c.getKey("rot");
+        const rotated = await c.rotateKey("rot");
+        expect(rotated.id).toMatch(VERSIONED("acme.vault.azure.net", "rot"));
+        expect(rotated.id).not.toBe(before.id);
+        expect([rotated.keyType, rotated.key!.n!.length, rotated.keyOperations, rotated.properties.tags]).toEqual(["RSA", 256, ["wrapKey", "unwrapKey"], { t: "1" }]);
+        expect(rotated.properties.expiresOn).toEqual(new Date((nowS() + 90 * 86400) * 1000));
+        expect((await c.getKey("rot")).id).toBe(rotated.id);
+        const versions = keyOf(emu, "acme.vault.azure.net", "rot")!.versions;
+        expect(versions.map((v) => v.origin)).toEqual(["generated", "rotated"]);
+        expect(versions[0].fingerprint).not.toBe(versions[1].fingerprint);
+        await rejects(c.rotateKey("missing"), 404, "KeyNotFound");
+        await rejects(c.getKeyRotationPolicy("missing"), 404, "KeyNotFound");
+    });
+});
+
+describe("BYOK (key_hsm transfer blobs)", () => {
+    let kek: { kid: string; pub: crypto.KeyObject };
+    let hsmKek: { kid: string; pub: crypto.KeyObject };
+
+    beforeAll(async () => {
+        kek = await createKek(keyClient(), "kek");
+        hsmKek = await createKek(keyClient(HSM), "hsm-kek");
+    });
+
+    test("the KEK: RSA-HSM with import as its only operation; mixing import with anything else is refused", async () => {
+        expect((await keyClient().getKey("kek")).keyOperations).toEqual(["import"]);
+        expect(kek.kid).toMatch(VERSIONED("acme.vault.azure.net", "kek"));
+        await rejects(keyClient().createKey("kek-bad", "RSA-HSM", { keySize: 2048, keyOps: ["import", "sign"] }), 400, "BadParameter", /"import" as its only key operation/);
+        await rejects(keyClient().createKey("kek-sw", "RSA", { keySize: 2048, keyOps: ["import"] }), 400, "BadParameter", /only valid for an RSA-HSM/);
+        expect(keyOf(emu, "acme.vault.azure.net", "kek-bad")).toBeUndefined();
+    });
+
+    test.each([2048, 3072, 4096])("RSA-HSM %i: import, public JWK back, local encryption decrypts in the vault", async (bits) => {
+        const log: Exchange[] = [];
+        const c = keyClient(VAULT, { log });
+        const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: bits });
+        const name = `byok-rsa-${bits}`;
+        const key = await c.importKey(name, { kty: "RSA-HSM", keyOps: ["encrypt", "decrypt"], t: transferBlob(kek.kid, kek.pub, pkcs8(privateKey)) }, { enabled: true });
+        expect([key.keyType, key.keyOperations, key.key!.n!.length]).toEqual(["RSA-HSM", ["encrypt", "decrypt"], bits / 8]);
+        expect(b64u(key.key!.n!)).toBe(publicKey.export({ format: "jwk" }).n);
+        expect(Object.keys(JSON.parse(log[log.length - 1].body!).key).sort()).toEqual(["e", "key_ops", "kid", "kty", "n"]);
+        expect(keyOf(emu, "acme.vault.azure.net", name)!.versions[0]).toMatchObject({ origin: "byok", kty: "RSA-HSM", keySize: bits, fingerprint: fingerprint(Buffer.alloc(0), privateKey) });
+        const ct = crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha1" }, Buffer.from(`byok ${bits}`));
+        expect(Buffer.from((await c.getCryptographyClient(name).decrypt("RSA-OAEP", ct)).result).toString()).toBe(`byok ${bits}`);
+    });
+
+    test.each([
+        ["P-256", "ES256", "sha256"],
+        ["P-384", "ES384", "sha384"],
+    ] as const)("EC-HSM %s: import, sign through the SDK, verify locally", async (crv, alg, hash) => {
+        const c = keyClient();
+        const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: crv });
+        const name = `byok-ec-${crv.toLowerCase()}`;
+        const key = await c.importKey(name, { kty: "EC-HSM", crv, keyOps: ["sign", "verify"], t: transferBlob(kek.kid, kek.pub, pkcs8(privateKey)) });
+        expect([key.keyType, key.key!.crv, b64u(key.key!.x!)]).toEqual(["EC-HSM", crv, publicKey.export({ format: "jwk" }).x]);
+        const sig = await c.getCryptographyClient(name).sign(alg, sha(hash, "signed in the HSM"));
+        expect(crypto.verify(hash, Buffer.from("signed in the HSM"), { key: publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig.result))).toBe(true);
+    });
+
+    test("oct-HSM 256 on a Managed HSM: wrapKey in the HSM unwraps locally; encrypt/decrypt round trip; fingerprint matches", async () => {
+        const h = keyClient(HSM);
+        const material = crypto.randomBytes(32);
+        const key = await h.importKey("byok-aes", { kty: "oct-HSM", keyOps: ["wrapKey", "unwrapKey", "encrypt", "decrypt"], t: transferBlob(hsmKek.kid, hsmKek.pub, material) });
+        expect([key.keyType, key.key!.k]).toEqual(["oct-HSM", undefined]);
+        const aes = h.getCryptographyClient("byok-aes");
+        const dek = crypto.randomBytes(32);
+        const wrapped = await aes.wrapKey("A256KW", dek);
+        expect(aesKwUnwrap(material, Buffer.from(wrapped.result)).equals(dek)).toBe(true);
+        const enc = await aes.encrypt({ algorithm: "A256GCM", plaintext: Buffer.from("aes byok") });
+        const local = crypto.createDecipheriv("aes-256-gcm", material, Buffer.from(enc.iv!));
+        local.setAuthTag(Buffer.from(enc.authenticationTag!));
+        expect(Buffer.concat([local.update(Buffer.from(enc.result)), local.final()]).toString()).toBe("aes byok");
+        expect(keyOf(emu, "acme-hsm.managedhsm.azure.net", "byok-aes")!.versions[0]).toMatchObject({ origin: "byok", keySize: 256, fingerprint: fingerprint(material) });
+    });
+
+    test("refused imports (400 BadParameter) leave no key", async () => {
+        const c = keyClient();
+        const h = keyClient(HSM);
+        const rsa2048 = pkcs8(crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
+        const ecP256 = pkcs8(crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey);
+        const notKek = await c.createKey("not-kek", "RSA-HSM", { keySize: 2048, keyOps: ["encrypt", "decrypt"] });
+        const other = await createKek(keyClient("https://other.vault.azure.net"), "kek");
+        const cases: [string, Promise<unknown>, RegExp][] = [
+            ["kek-other-vault", c.importKey("x1", { kty: "RSA-HSM", t: transferBlob(other.kid, other.pub, rsa2048) }), /same vault or HSM/],
+            ["kek-not-import-only", c.importKey("x2", { kty: "RSA-HSM", t: transferBlob(notKek.id!, publicKeyOf(notKek), rsa2048) }), /not a key exchange key/],
+            ["kek-unversioned", c.importKey("x3", { kty: "RSA-HSM", t: transferBlob(`${VAULT}/keys/kek`, kek.pub, rsa2048) }), /versioned key identifier/],
+            ["tampered-rsa-part", c.importKey("x4", { kty: "RSA-HSM", t: transferBlob(kek.kid, kek.pub, rsa2048, (w) => (w[10] ^= 0x01)) }), /could not be unwrapped/],
+            ["tampered-kwp-part", c.importKey("x5", { kty: "RSA-HSM", t: transferBlob(kek.kid, kek.pub, rsa2048, (w) => (w[w.length - 1] ^= 0x01)) }), /could not be unwrapped/],
+            ["ec-for-rsa", c.importKey("x6", { kty: "RSA-HSM", t: transferBlob(kek.kid, kek.pub, ecP256) }), /expected an RSA-2048 private key as DER PKCS#8, got a ec key/],
+            ["wrong-curve", c.importKey("x7", { kty: "EC-HSM", crv: "P-384", t: transferBlob(kek.kid, kek.pub, ecP256) }), /got curve prime256v1/],
+            ["oct-31-bytes", h.importKey("x8", { kty: "oct-HSM", t: transferBlob(hsmKek.kid, hsmKek.pub, crypto.randomBytes(31)) }), /expected 16, 24 or 32 raw bytes \(AES-128\/192\/256\), got 31 bytes/],
+            ["oct-on-vault", c.importKey("x9", { kty: "oct-HSM", t: transferBlob(kek.kid, kek.pub, crypto.randomBytes(32)) }), /only supported by Managed HSM/],
+            ["not-a-blob", c.importKey("x10", { kty: "RSA-HSM", t: Buffer.from("not json") }), /not a base64 encoded JSON key transfer blob/],
+            ["wrong-enc", c.importKey("x11", { kty: "RSA-HSM", t: Buffer.from(JSON.stringify({ ...JSON.parse(transferBlob(kek.kid, kek.pub, rsa2048).toString()), header: { kid: kek.kid, alg: "dir", enc: "RSA-OAEP" } })) }), /CKM_RSA_AES_KEY_WRAP/],
+        ];
+        for (const [label, p, message] of cases) {
+            try {
+                await rejects(p, 400, "BadParameter", message);
+            } catch (e) {
+                throw new Error(`${label}: ${(e as Error).message}`);
+            }
+        }
+        const names = vaultOf(emu, "acme.vault.azure.net").keys.map((k) => k.name);
+        for (let i = 1; i <= 11; i++) expect(names).not.toContain(`x${i}`);
+        expect(vaultOf(emu, "acme-hsm.managedhsm.azure.net").keys.map((k) => k.name)).not.toContain("x8");
+    });
+});
+
+describe("ARM Microsoft.KeyVault/vaults", () => {
+    const properties = {
+        tenantId: TENANT,
+        sku: { family: "A" as const, name: "premium" as const },
+        enableSoftDelete: true,
+        softDeleteRetentionInDays: 30,
+        enablePurgeProtection: true,
+        enableRbacAuthorization: true,
+        networkAcls: { defaultAction: "Deny" as const, bypass: "AzureServices" as const, ipRules: [{ value: "203.0.113.0/24" }], virtualNetworkRules: [{ id: `/subscriptions/${SUB}/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s` }] },
+        publicNetworkAccess: "Disabled",
+    };
+
+    test("PUT (LRO done on the first answer), GET back: purge protection, RBAC, network ACL deny", async () => {
+        const arm = armClient();
+        const before = emu.calls.length;
+        const put = await arm.vaults.beginCreateOrUpdateAndWait("rg-sec", "secure", { location: "westeurope", tags: { env: "prod" }, properties });
+        expect(emu.calls.slice(before)).toEqual([{ operation: "armPutVault" }]);
+        const got = await arm.vaults.get("rg-sec", "secure");
+        for (const v of [put, got]) {
+            expect(v).toMatchObject({ id: `/subscriptions/${SUB}/resourceGroups/rg-sec/providers/Microsoft.KeyVault/vaults/secure`, name: "secure", type: "Microsoft.KeyVault/vaults", location: "westeurope", tags: { env: "prod" } });
+            expect(v.properties).toMatchObject({ ...properties, vaultUri: "https://secure.vault.azure.net/", provisioningState: "Succeeded", accessPolicies: [] });
+        }
+        expect(vaultOf(emu, "secure.vault.azure.net").arm!.properties.networkAcls).toEqual(properties.networkAcls);
+        const listed: string[] = [];
+        for await (const v of arm.vaults.listByResourceGroup("rg-sec")) listed.push(v.name!);
+        expect(listed).toEqual(["secure"]);
+        // PUT again (update, 200): also finished on the first answer.
+        const mark = emu.calls.length;
+        const again = await arm.vaults.beginCreateOrUpdateAndWait("rg-sec", "secure", { location: "westeurope", tags: { env: "prod", owner: "sec" }, properties });
+        expect([again.tags, emu.calls.slice(mark)]).toEqual([{ env: "prod", owner: "sec" }, [{ operation: "armPutVault" }]]);
+        await rejects(arm.vaults.beginCreateOrUpdateAndWait("rg-elsewhere", "secure", { location: "westeurope", properties }), 409, "VaultAlreadyExists");
+    });
+
+    test("purge protection cannot be turned off (PATCH or PUT → 400); retention is fixed; other updates apply", async () => {
+        const arm = armClient();
+        await rejects(arm.vaults.update("rg-sec", "secure", { properties: { enablePurgeProtection: false } }), 400, "BadRequest", /cannot be set to false/);
+        await rejects(arm.vaults.beginCreateOrUpdateAndWait("rg-sec", "secure", { location: "westeurope", properties: { ...properties, enablePurgeProtection: false } }), 400, "BadRequest", /irreversible/);
+        await rejects(arm.vaults.update("rg-sec", "secure", { properties: { softDeleteRetentionInDays: 60 } }), 400, "BadRequest", /softDeleteRetentionInDays/);
+        await rejects(arm.vaults.update("rg-sec", "secure", { properties: { enableSoftDelete: false } }), 400, "BadRequest", /enableSoftDelete/);
+        expect((await arm.vaults.get("rg-sec", "secure")).properties.enablePurgeProtection).toBe(true);
+        const patched = await arm.vaults.update("rg-sec", "secure", { properties: { networkAcls: { defaultAction: "Allow", bypass: "None" } } });
+        expect(patched.properties.networkAcls).toEqual({ defaultAction: "Allow", bypass: "None", ipRules: [], virtualNetworkRules: [] });
+        expect(patched.properties).toMatchObject({ enablePurgeProtection: true, enableRbacAuthorization: true, softDeleteRetentionInDays: 30 });
+    });
+
+    test("unknown vault or wrong resource group → 404 ResourceNotFound; invalid properties → 400", async () => {
+        const arm = armClient();
+        await rejects(arm.vaults.get("rg-sec", "nosuchvault"), 404, "ResourceNotFound", /Microsoft.KeyVault\/vaults\/nosuchvault/);
+        await rejects(arm.vaults.get("rg-other", "secure"), 404, "ResourceNotFound");
+        // A vault known only from the data plane has no ARM resource.
+        await keyClient("https://dataonly.vault.azure.net").createKey("k", "EC");
+        await rejects(arm.vaults.get("rg-sec", "dataonly"), 404, "ResourceNotFound");
+        await rejects(arm.vaults.beginCreateOrUpdateAndWait("rg-sec", "badret", { location: "westeurope", properties: { ...properties, softDeleteRetentionInDays: 3 } }), 400, "BadRequest", /7 to 90/);
+        await rejects(arm.vaults.beginCreateOrUpdateAndWait("rg-sec", "badacl", { location: "westeurope", properties: { ...properties, networkAcls: { defaultAction: "Deny", ipRules: [{ value: "300.1.1.1" }] } } }), 400, "BadRequest", /not an IPv4/);
+        expect(emu.inspect().vaults.map((v) => v.name)).not.toContain("badret");
+    });
+
+    test("the data plane follows ARM: retention and purge protection, and a standard SKU has no HSM keys", async () => {
+        const c = keyClient("https://secure.vault.azure.net");
+        const key = await c.createKey("guarded", "RSA-HSM", { keySize: 2048 });
+        expect(key.properties).toMatchObject({ recoverableDays: 30, recoveryLevel: "CustomizedRecoverable" });
+        const deleted = await (await c.beginDeleteKey("guarded")).pollUntilDone();
+        expect(deleted.properties.scheduledPurgeDate).toEqual(new Date((nowS() + 30 * 86400) * 1000));
+        await rejects(c.purgeDeletedKey("guarded"), 403, "Forbidden", /purge protection is enabled/);
+        expect(vaultOf(emu, "secure.vault.azure.net").deletedKeys.map((k) => k.name)).toEqual(["guarded"]);
+
+        const arm = armClient();
+        await arm.vaults.beginCreateOrUpdateAndWait("rg-std", "plain", { location: "westeurope", properties: { tenantId: TENANT, sku: { family: "A", name: "standard" } } });
+        const plain = keyClient("https://plain.vault.azure.net");
+        await rejects(plain.createKey("hsm", "RSA-HSM"), 400, "BadParameter", /Premium vault/);
+        expect((await plain.createKey("soft", "RSA")).keyType).toBe("RSA");
+        const got = await arm.vaults.get("rg-std", "plain");
+        expect(got.properties).toMatchObject({ enableSoftDelete: true, softDeleteRetentionInDays: 90, enableRbacAuthorization: true, publicNetworkAccess: "Enabled" });
+        expect(got.properties.enablePurgeProtection).toBeUndefined();
+    });
+});
+
+describe("fault injection", () => {
+    test("throttle 30%: 200 mixed operations through a retrying client complete, no lost or duplicated versions", async () => {
+        const faults = new FaultInjector(7).add({ kind: "throttle", rate: 0.3 });
+        const e = await startAzureKeyVaultEmulator({ faults });
+        try {
+            const c = keyClient("https://flaky.vault.azure.net", { env: envFor(e), maxAttempts: 12 });
+            const expected = new Map<string, number>();
+            for (let i = 0; i < 200; i++) {
+                const name = `k${i % 10}`;
+                switch (i % 5) {
+                    case 0:
+                    case 3:
+                        await c.createKey(name, "EC", { tags: { i: String(i) } });
+                        expected.set(name, (expected.get(name) ?? 0) + 1);
+                        break;
+                    case 1:
+                        if (expected.has(name)) expect((await c.getKey(name)).name).toBe(name);
+                        else await rejects(c.getKey(name), 404, "KeyNotFound");
+                        break;
+                    case 2:
+                        if (expected.has(name)) await c.updateKeyProperties(name, { tags: { updated: String(i) } });
+                        break;
+                    case 4: {
+                        let n = 0;
+                        for await (const _ of c.listPropertiesOfKeys()) n++;
+                        expect(n).toBe(expected.size);
+                        break;
+                    }
+                }
+            }
+            const keys = vaultOf(e, "flaky.vault.azure.net").keys;
+            expect(Object.fromEntries(keys.map((k) => [k.name, k.versions.length]))).toEqual(Object.fromEntries([...expected].sort()));
+            expect(new Set(keys.flatMap((k) => k.versions.map((v) => v.version))).size).toBe(keys.reduce((n, k) => n + k.versions.length, 0));
+            expect(faults.injected.throttle).toBeGreaterThan(20);
+            expect(e.calls.filter((x) => x.fault === "throttle")).toHaveLength(faults.injected.throttle);
+            expect(e.calls.filter((x) => x.operation === "createKey" && !x.fault)).toHaveLength([...expected.values()].reduce((a, b) => a + b, 0));
+            expect(e.inspect().challenges.total).toBe(1);
+        } finally {
+            await e.stop();
+        }
+    });
+
+    test("server-error (503) and a dropped connection are retried; the dropped create was not applied, so one version exists", async () => {
+        const faults = new FaultInjector(3).add({ operation: "createKey", kind: "drop", next: 1 }).add({ operation: "getKey", kind: "server-error", next: 1 }).add({ operation: "getKey", kind: "latency", latencyMs: 30, next: 1 });
+        const e = await startAzureKeyVaultEmulator({ faults });
+        try {
+            const c = keyClient("https://drops.vault.azure.net", { env: envFor(e), maxAttempts: 3 });
+            const key = await c.createKey("once", "EC");
+            expect((await c.getKey("once")).id).toBe(key.id);
+            expect(e.calls).toEqual([{ operation: "createKey", fault: "drop" }, { operation: "createKey" }, { operation: "getKey", fault: "server-error" }, { operation: "getKey" }]);
+            expect(keyOf(e, "drops.vault.azure.net", "once")!.versions).toHaveLength(1);
+            expect(faults.injected).toEqual({ throttle: 0, "server-error": 1, drop: 1, latency: 1 });
+            // Without retries the fault reaches the caller.
+            faults.add({ operation: "getKey", kind: "throttle", next: 1 });
+            await rejects(keyClient("https://drops.vault.azure.net", { env: envFor(e), maxAttempts: 1 }).getKey("once"), 429, "Throttled");
+        } finally {
+            await e.stop();
+        }
+    });
+});
+
+describe("snapshot and restore", () => {
+    test("a snapshot is JSON; a new emulator continues from it with the same keys, deleted keys, policies and ARM vaults", async () => {
+        const a = await startAzureKeyVaultEmulator({ clock });
+        const envA = envFor(a);
+        const c = keyClient("https://snap.vault.azure.net", { env: envA });
+        const rsa = await c.createKey("rsa", "RSA", { keySize: 2048 });
+        const ec = await c.createKey("ec", "EC-HSM", { curve: "P-256" });
+        await c.updateKeyRotationPolicy("ec", { expiresIn: "P60D", lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P30D" }] });
+        await c.createKey("del", "EC");
+        await (await c.beginDeleteKey("del")).pollUntilDone();
+        await keyClient("https://snap-hsm.managedhsm.azure.net", { env: envA }).createOctKey("aes", { hsm: true, keySize: 128 });
+        await armClient({ env: envA }).vaults.beginCreateOrUpdateAndWait("rg", "snap", { location: "northeurope", properties: { tenantId: TENANT, sku: { family: "A", name: "premium" }, enablePurgeProtection: true } });
+        const state = JSON.parse(JSON.stringify(a.snapshot()));
+        const inspected = a.inspect();
+        await a.stop();
+
+        const b = await startAzureKeyVaultEmulator({ clock, state });
+        try {
+            const { challenges: _a, ...restA } = inspected;
+            const { challenges: _b, ...restB } = b.inspect();
+            expect(restB).toEqual(restA);
+            const envB = envFor(b);
+            const d = keyClient("https://snap.vault.azure.net", { env: envB });
+            expect((await d.getKey("rsa")).id).toBe(rsa.id);
+            const ct = crypto.publicEncrypt({ key: publicKeyOf(rsa), padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, Buffer.from("restored"));
+            expect(Buffer.from((await d.getCryptographyClient("rsa").decrypt("RSA-OAEP-256", ct)).result).toString()).toBe("restored");
+            const sig = await d.getCryptographyClient("ec").sign("ES256", sha("sha256", "m"));
+            expect(crypto.verify("sha256", Buffer.from("m"), { key: publicKeyOf(ec), dsaEncoding: "ieee-p1363" }, Buffer.from(sig.result))).toBe(true);
+            expect((await d.getKeyRotationPolicy("ec")).expiresIn).toBe("P60D");
+            expect((await d.getDeletedKey("del")).name).toBe("del");
+            expect((await armClient({ env: envB }).vaults.get("rg", "snap")).properties.enablePurgeProtection).toBe(true);
+        } finally {
+            await b.stop();
+        }
+        await expect(startAzureKeyVaultEmulator({ state: { format: "something else" } })).rejects.toThrow(/invalid Azure emulator state/);
+    });
+
+    test("starts and stops fast; stop closes kept-alive connections", async () => {
+        const t0 = Date.now();
+        const e = await startAzureKeyVaultEmulator();
+        expect(e.endpoint).toBe(`http://127.0.0.1:${e.port}`);
+        await keyClient("https://quick.vault.azure.net", { env: envFor(e) }).createKey("k", "EC");
+        await e.stop();
+        await e.stop();
+        expect(Date.now() - t0).toBeLessThan(1500);
+        await expect(keyClient("https://quick.vault.azure.net", { env: envFor(e) }).getKey("k")).rejects.toThrow();
+    });
+});
+
+describe("plaintext key material never leaves the emulator", () => {
+    test("imported oct material (BYOK and software JWK) is absent from every response and from inspect(), hex, base64 or base64url", async () => {
+        const log: Exchange[] = [];
+        const h = keyClient(HSM, { log });
+        const byok = crypto.randomBytes(32);
+        const soft = crypto.randomBytes(32);
+        const { kid, pub } = await createKek(h, "leak-kek");
+        await h.importKey("leak-byok", { kty: "oct-HSM", keyOps: ["wrapKey", "unwrapKey", "encrypt", "decrypt"], t: transferBlob(kid, pub, byok) });
+        await h.importKey("leak-soft", { kty: "oct-HSM", k: soft });
+        for (const name of ["leak-byok", "leak-soft"]) {
+            await h.getKey(name);
+            for await (const _ of h.listPropertiesOfKeyVersions(name));
+            const aes = h.getCryptographyClient(name);
+            await aes.unwrapKey("A256KW", (await aes.wrapKey("A256KW", crypto.randomBytes(16))).result);
+            await h.rotateKey(name);
+            await (await h.beginDeleteKey(name)).pollUntilDone();
+            await h.getDeletedKey(name);
+        }
+        const texts = [...log.map((x) => x.body ?? ""), JSON.stringify(emu.inspect())];
+        expect(log.length).toBeGreaterThan(15);
+        for (const m of [byok, soft]) {
+            for (const form of [m.toString("hex"), m.toString("base64"), m.toString("base64url"), m.toString("base64").replace(/=+$/, "")]) {
+                for (const t of texts) expect(t.includes(form)).toBe(false);
+            }
+        }
+        // The snapshot is the emulator's own test-only state: it does carry the material.
+        expect(JSON.stringify(emu.snapshot())).toContain(byok.toString("base64"));
+    });
+});
