@@ -12,6 +12,8 @@ import { CliIo, processIo } from "./io";
 
 export type { CliIo };
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
     let exitCode = 0;
@@ -29,11 +31,23 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         .addOption(
             new Option("-f, --format <format>", "output format").choices(FORMATS as unknown as string[]).default("text"),
         )
+        .option("--policy-pack <dir>", "a policy pack to run, as the engine does (repeatable; default: the bundled key-management pack)", collect, [])
+        .option("--policy-pack-config <file>", "config for the policy pack in the same position (repeatable)", collect, [])
+        .option("--no-policy", "do not run policy packs")
         .option("--verbose", "print stack traces of errors")
-        .action(async (dir: string, opts: { stack?: string; format: Format; verbose?: boolean }) => {
+        .action(async (dir: string, opts: { stack?: string; format: Format; verbose?: boolean; policy: boolean; policyPack: string[]; policyPackConfig: string[] }) => {
             try {
                 const run = await previewProject(dir, { stack: opts.stack });
-                io.out(render(run, opts.format));
+                let report;
+                if (opts.policy) {
+                    const { evaluatePolicies } = await import("../preview/policy");
+                    const { DEFAULT_POLICY_PACK } = await import("../policy/analyzer");
+                    const packs = opts.policyPack.length ? opts.policyPack : [DEFAULT_POLICY_PACK];
+                    if (opts.policyPackConfig.length > packs.length) throw new Error("--policy-pack-config: more config files than policy packs (they pair up in order)");
+                    report = await evaluatePolicies(run, packs.map((d, i) => ({ dir: d, configFile: opts.policyPackConfig[i] })));
+                }
+                io.out(render(run, opts.format, report));
+                if (report && report.mandatory > 0) exitCode = 1;
             } catch (e) {
                 io.err(describeError(e, opts.verbose === true));
                 exitCode = 1;

@@ -34,6 +34,8 @@ export interface MockRun {
     readonly outputs: Record<string, unknown>;
     readonly project: string;
     readonly stack: string;
+    /** The program's entry, relative to the project directory (for reports). */
+    readonly programPath?: string;
 }
 
 export interface MockRunOptions {

@@ -89,5 +89,6 @@ export async function previewProject(dir: string, options: PreviewOptions = {}):
     const config = readStackConfig(project, stack);
     if (options.registerTs ?? true) registerTypeScript(project.dir);
     const entry = require.resolve(project.main);
-    return runUnderMocks(() => require(entry), { project: project.name, stack, config });
+    const run = await runUnderMocks(() => require(entry), { project: project.name, stack, config });
+    return { ...run, programPath: path.relative(project.dir, entry).split(path.sep).join("/") };
 }

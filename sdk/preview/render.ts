@@ -3,8 +3,9 @@
  */
 import Table from "cli-table3";
 import { MockRun, RecordedResource } from "./harness";
+import type { PolicyReport } from "./policy";
 
-export const FORMATS = ["text", "json", "markdown", "mermaid"] as const;
+export const FORMATS = ["text", "json", "markdown", "mermaid", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface Summary {
@@ -87,9 +88,12 @@ function tree(run: MockRun): string[] {
     return lines;
 }
 
-export function render(run: MockRun, format: Format): string {
+export function render(run: MockRun, format: Format, policy?: PolicyReport): string {
     const summary = summarize(run);
+    const violations = (policy?.violations ?? []).map((v) => ({ policy: v.policy, pack: v.pack, enforcementLevel: v.enforcementLevel, urn: v.urn, message: v.message }));
     switch (format) {
+        case "sarif":
+            return JSON.stringify(sarif(run, policy), null, 2);
         case "json":
             return JSON.stringify(
                 {
@@ -97,6 +101,7 @@ export function render(run: MockRun, format: Format): string {
                     stack: run.stack,
                     resources: run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, protect: r.protect })),
                     summary,
+                    ...(policy ? { policyViolations: violations, policyPacks: policy.packs.map((p) => ({ name: p.pack, version: p.version, policies: p.policies.length })) } : {}),
                     mermaid: mermaid(run),
                 },
                 null,
@@ -115,6 +120,7 @@ export function render(run: MockRun, format: Format): string {
                 "|---|---|",
                 ...rows,
                 "",
+                ...(policy ? policyMarkdown(policy) : []),
                 "```mermaid",
                 mermaid(run),
                 "```",
@@ -138,6 +144,7 @@ export function render(run: MockRun, format: Format): string {
                 "",
                 table.toString(),
                 `${summary.total} resources (${summary.custom} cloud resources, ${summary.components} components); keys: ${cloudCounts(summary)}`,
+                ...(policy ? ["", ...policyText(policy)] : []),
             ].join("\n");
         }
     }
@@ -146,4 +153,61 @@ export function render(run: MockRun, format: Format): string {
 function cloudCounts(summary: Summary): string {
     const parts = Object.entries(summary.keysByCloud).map(([c, n]) => `${c} ${n}`);
     return parts.length ? parts.join(", ") : "none";
+}
+
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ").trim();
+
+function policyText(policy: PolicyReport): string[] {
+    if (policy.violations.length === 0) return [`Policy: no violations (${policy.packs.map((p) => `${p.pack} ${p.version}`).join(", ")})`];
+    const table = new Table({ head: ["level", "policy", "resource", "message"], style: { head: [], border: [] }, colWidths: [11, 48, 40, 60], wordWrap: true });
+    for (const v of policy.violations) table.push([v.enforcementLevel, v.policy, nameOf(v.urn) || "(stack)", oneLine(v.message)]);
+    return [`Policy violations: ${policy.violations.length} (${policy.mandatory} mandatory)`, table.toString()];
+}
+
+function policyMarkdown(policy: PolicyReport): string[] {
+    const esc = (s: string) => oneLine(s).replace(/\|/g, "\\|");
+    if (policy.violations.length === 0) return ["**Policy:** no violations.", ""];
+    return [
+        `**Policy violations: ${policy.violations.length}** (${policy.mandatory} mandatory)`,
+        "",
+        "| level | policy | resource | message |",
+        "|---|---|---|---|",
+        ...policy.violations.map((v) => `| ${v.enforcementLevel === "mandatory" ? "**mandatory**" : v.enforcementLevel} | \`${v.policy}\` | \`${nameOf(v.urn) || "(stack)"}\` | ${esc(v.message)} |`),
+        "",
+    ];
+}
+
+/** SARIF 2.1.0 for GitHub code scanning: one rule per policy, one result per violation, located at the program. */
+export function sarif(run: MockRun, policy: PolicyReport | undefined): Record<string, unknown> {
+    const policies = new Map<string, { name: string; description: string; severity?: string }>();
+    for (const p of policy?.packs ?? []) for (const info of p.policies) policies.set(info.name, info);
+    const rules = [...policies.values()].map((p) => ({
+        id: p.name,
+        name: p.name,
+        shortDescription: { text: p.description },
+        ...(p.severity ? { properties: { "problem.severity": p.severity === "critical" || p.severity === "high" ? "error" : p.severity === "medium" ? "warning" : "recommendation" } } : {}),
+    }));
+    const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+    return {
+        $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+        version: "2.1.0",
+        runs: [
+            {
+                tool: { driver: { name: "keyfabric", informationUri: "https://github.com/keyfabric/keyfabric", rules } },
+                results: (policy?.violations ?? []).map((v) => ({
+                    ruleId: v.policy,
+                    ruleIndex: ruleIndex.get(v.policy) ?? -1,
+                    level: v.enforcementLevel === "mandatory" ? "error" : "warning",
+                    message: { text: oneLine(v.message) },
+                    locations: [
+                        {
+                            physicalLocation: { artifactLocation: { uri: run.programPath ?? "Pulumi.yaml" }, region: { startLine: 1 } },
+                            logicalLocations: [{ fullyQualifiedName: v.urn || `${run.project}/${run.stack}`, kind: "resource" }],
+                        },
+                    ],
+                })),
+            },
+        ],
+    };
 }

@@ -1,0 +1,173 @@
+/**
+ * Runs a CrossGuard policy pack the way the Pulumi engine does: starts the pack as its analyzer gRPC server
+ * (`@pulumi/pulumi/cmd/run-policy-pack`, what `pulumi-analyzer-policy` runs), asks GetAnalyzerInfo, sends Configure
+ * with the pack config, then Analyze for every resource and AnalyzeStack once with all of them.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+
+/** The bundled key-management pack. */
+export const DEFAULT_POLICY_PACK = path.resolve(__dirname, "..", "..", "policy-packs", "key-management");
+
+export interface PolicyResourceInput {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    /** Inputs (preview) or outputs (state). */
+    readonly props: Record<string, unknown>;
+    readonly parent?: string;
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+}
+
+export type EnforcementLevelName = "advisory" | "mandatory" | "disabled" | "remediate";
+
+export interface PolicyViolation {
+    readonly policy: string;
+    readonly pack: string;
+    readonly enforcementLevel: EnforcementLevelName;
+    /** The resource's urn; empty for stack-level findings with no resource. */
+    readonly urn: string;
+    readonly message: string;
+    readonly description: string;
+    readonly severity?: string;
+}
+
+export interface PolicyInfo {
+    readonly name: string;
+    readonly description: string;
+    readonly enforcementLevel: EnforcementLevelName;
+    readonly severity?: string;
+}
+
+export interface PackRun {
+    readonly pack: string;
+    readonly version: string;
+    readonly policies: PolicyInfo[];
+    readonly violations: PolicyViolation[];
+}
+
+/** Pack config as `--policy-pack-config` files hold it: `{ "all"?: level, "<policy>": level | {enforcementLevel?, ...props} }`. */
+export type PackConfig = Record<string, EnforcementLevelName | ({ enforcementLevel?: EnforcementLevelName } & Record<string, unknown>)>;
+
+const LEVELS: EnforcementLevelName[] = ["advisory", "mandatory", "disabled", "remediate"];
+const SEVERITIES = ["", "low", "medium", "high", "critical"];
+
+export function readPackConfig(file: string): PackConfig {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (e) {
+        throw new Error(`policy pack config ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "is not valid JSON"}`);
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`policy pack config ${file}: must be a JSON object of policy names`);
+    return parsed as PackConfig;
+}
+
+export async function runPolicyPack(packDir: string, resources: readonly PolicyResourceInput[], options: { config?: PackConfig } = {}): Promise<PackRun> {
+    const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+    const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
+    const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    const pb = require("@pulumi/pulumi/proto/analyzer_pb");
+    const dir = path.resolve(packDir);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) throw new Error(`${dir} is not a policy pack (no PulumiPolicy.yaml)`);
+
+    const child = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."], {
+        cwd: dir,
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    const port = await new Promise<number>((resolve, reject) => {
+        child.stdout!.on("data", (d: Buffer) => {
+            output += d.toString();
+            const m = /^(\d+)\s*$/m.exec(output);
+            if (m) resolve(Number(m[1]));
+        });
+        child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+        child.on("exit", (code) => reject(new Error(`policy pack ${dir} exited (${code}) before serving: ${output.trim().slice(0, 2000)}`)));
+    });
+    const client = new rpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const call = <T>(method: string, req: unknown): Promise<T> =>
+        new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(new Error(`policy pack ${method}: ${err.message}`)) : resolve(resp))));
+    try {
+        const info: any = await call("getAnalyzerInfo", new Empty());
+        const policies: PolicyInfo[] = info.getPoliciesList().map((p: any) => ({
+            name: p.getName(),
+            description: p.getDescription(),
+            enforcementLevel: LEVELS[p.getEnforcementlevel()],
+            ...(SEVERITIES[p.getSeverity?.() ?? 0] ? { severity: SEVERITIES[p.getSeverity()] } : {}),
+        }));
+        const configure = new pb.ConfigureAnalyzerRequest();
+        const map = configure.getPolicyconfigMap();
+        for (const p of policies) {
+            const entry = policyConfig(options.config ?? {}, p);
+            const pc = new pb.PolicyConfig();
+            pc.setEnforcementlevel(LEVELS.indexOf(entry.level));
+            pc.setProperties(Struct.fromJavaScript(entry.properties));
+            map.set(p.name, pc);
+        }
+        await call("configure", configure);
+
+        const options_ = (r: PolicyResourceInput) => {
+            const o = new pb.AnalyzerResourceOptions();
+            o.setProtect(r.protect ?? false);
+            if (r.parent) o.setParent(r.parent);
+            return o;
+        };
+        const props = (r: PolicyResourceInput) => Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props ?? {})));
+        const violations: PolicyViolation[] = [];
+        const collect = (resp: any, urn = "") => {
+            for (const d of resp.getDiagnosticsList()) {
+                violations.push({
+                    policy: d.getPolicyname(),
+                    pack: d.getPolicypackname(),
+                    enforcementLevel: LEVELS[d.getEnforcementlevel()],
+                    urn: d.getUrn() || urn,
+                    message: d.getMessage(),
+                    description: d.getDescription(),
+                    ...(SEVERITIES[d.getSeverity?.() ?? 0] ? { severity: SEVERITIES[d.getSeverity()] } : {}),
+                });
+            }
+        };
+        for (const r of resources) {
+            const req = new pb.AnalyzeRequest();
+            req.setType(r.type);
+            req.setProperties(props(r));
+            req.setUrn(r.urn);
+            req.setName(r.name);
+            req.setOptions(options_(r));
+            collect(await call("analyze", req), r.urn);
+        }
+        const stack = new pb.AnalyzeStackRequest();
+        stack.setResourcesList(
+            resources.map((r) => {
+                const ar = new pb.AnalyzerResource();
+                ar.setType(r.type);
+                ar.setProperties(props(r));
+                ar.setUrn(r.urn);
+                ar.setName(r.name);
+                ar.setOptions(options_(r));
+                if (r.parent) ar.setParent(r.parent);
+                return ar;
+            }),
+        );
+        collect(await call("analyzeStack", stack));
+        return { pack: info.getName(), version: info.getVersion(), policies, violations };
+    } finally {
+        client.close();
+        child.kill("SIGTERM");
+    }
+}
+
+/** The level and properties the engine sends for one policy: its own entry, else `all`, else the policy's default. */
+function policyConfig(config: PackConfig, policy: PolicyInfo): { level: EnforcementLevelName; properties: Record<string, unknown> } {
+    const own = config[policy.name];
+    const all = config.all;
+    const levelOf = (v: unknown) => (typeof v === "string" ? (v as EnforcementLevelName) : (v as { enforcementLevel?: EnforcementLevelName } | undefined)?.enforcementLevel);
+    const level = levelOf(own) ?? levelOf(all) ?? policy.enforcementLevel;
+    if (!LEVELS.includes(level)) throw new Error(`policy pack config: ${policy.name}: enforcement level must be one of ${LEVELS.join(", ")} (got: ${JSON.stringify(level)})`);
+    const properties = own && typeof own === "object" ? Object.fromEntries(Object.entries(own).filter(([k]) => k !== "enforcementLevel")) : {};
+    return { level, properties };
+}
