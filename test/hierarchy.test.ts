@@ -93,7 +93,7 @@ test("AWS key policy: one statement per non-empty role, fixed Sids", () => {
                 Effect: "Allow",
                 Principal: { AWS: [ADMIN_ARN] },
                 Action: [
-                    "kms:CancelKeyDeletion", "kms:Create*", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*", "kms:Get*",
+                    "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:Delete*", "kms:Describe*", "kms:Disable*", "kms:Enable*", "kms:Get*",
                     "kms:ImportKeyMaterial", "kms:List*", "kms:Put*", "kms:ReplicateKey", "kms:Revoke*", "kms:RotateKeyOnDemand",
                     "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:Update*",
                 ],

@@ -3,10 +3,13 @@
  */
 import { GrantRole } from "../spec/constants";
 
-/** Key administration without use (terraform-aws-modules/kms `key_administrators`, plus on-demand rotation). */
+/**
+ * Key administration without use (terraform-aws-modules/kms `key_administrators`, plus on-demand rotation), except
+ * that `kms:Create*` is narrowed to `kms:CreateAlias`: `kms:CreateGrant` would let an administrator grant itself use.
+ */
 export const ADMIN_ACTIONS = [
     "kms:CancelKeyDeletion",
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Delete*",
     "kms:Describe*",
     "kms:Disable*",

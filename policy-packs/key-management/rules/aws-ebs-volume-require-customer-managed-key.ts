@@ -1,0 +1,36 @@
+import { resourceRule } from "../lib/rule";
+import { customerManagedKeyRef, isSet } from "../lib/aws";
+
+const VOLUME = "aws:ebs/volume:Volume";
+
+/**
+ * Catalogue row 12 (EBS). A volume is encrypted with a customer-managed key named in the program. Volumes restored
+ * from a snapshot without a key inherit the snapshot's key, which a resource rule cannot see: not reported. On state,
+ * AWS records the ARN of whichever key was used, so an aws/ebs key is indistinguishable from a customer-managed one there.
+ */
+export const rule = resourceRule(
+    {
+        name: "aws-ebs-volume-require-customer-managed-key",
+        description: "EBS volumes must be encrypted with a customer-managed KMS key, not left unencrypted or on the AWS managed aws/ebs key.",
+        severity: "medium",
+        enforcementLevel: "advisory",
+        frameworks: [
+            { name: "Pulumi compliance-policies", version: "1", reference: "aws-ebs-volume-configure-customer-managed-key" },
+            { name: "AWS Config", version: "managed rules", reference: "encrypted-volumes (with kmsId)" },
+            { name: "tfsec", version: "1", reference: "aws-ebs-encryption-customer-key" },
+            { name: "PCI DSS", version: "4.0", reference: "3.6.1 Procedures are defined and implemented to protect cryptographic keys against disclosure and misuse" },
+        ],
+        remediation: "Set encrypted: true and kmsKeyId to a customer-managed key's ARN on the aws.ebs.Volume.",
+        catalogueRows: [12],
+        resourceTypes: [VOLUME],
+    },
+    {
+        validateResource: (args, reportViolation) => {
+            if (args.type !== VOLUME) return;
+            if (!isSet(args.props, "kmsKeyId") && isSet(args.props, "snapshotId")) return; // the snapshot's key applies
+            if (args.props.encrypted === false || customerManagedKeyRef(args.props, "kmsKeyId") === false) {
+                reportViolation("This EBS volume is not encrypted with a customer-managed KMS key.");
+            }
+        },
+    },
+);
