@@ -9,7 +9,7 @@ const key = new AwsKey("app-data", {
     administrators: ["arn:aws:iam::123456789012:role/KeyAdmins"],
     users: ["arn:aws:iam::123456789012:role/AppServer"],
     serviceUsers: ["arn:aws:iam::123456789012:role/AppServer"],
-    tags: { team: "app" },
+    tags: { team: "app", "keyfabric:owner": "app-team", "keyfabric:classification": "internal" },
 });
 
 // Grants are additive aws.kms.Grant resources; a grant that cannot apply (sign on an encrypt key) throws.

@@ -15,7 +15,8 @@ import type {
 export const VERBS = ["enable", "disallow", "configure", "enforce", "require", "limit"] as const;
 export type Verb = (typeof VERBS)[number];
 
-export const NAME_RE = new RegExp(`^(aws|gcp|azure|keyfabric)-[a-z0-9]+-[a-z0-9]+-(${VERBS.join("|")})-[a-z0-9-]+$`);
+/** `<cloud>-<service>-<resource>-<verb>-<what>`; cross-cloud rules have no single service: `keyfabric-<scope>-<verb>-<what>`. */
+export const NAME_RE = new RegExp(`^(?:(?:aws|gcp|azure)-[a-z0-9]+-[a-z0-9]+|keyfabric-[a-z0-9]+)-(?:${VERBS.join("|")})-[a-z0-9-]+$`);
 
 /** A framework reference, e.g. `{ name: "CIS AWS Foundations", version: "3.0", reference: "3.6" }`. */
 export interface FrameworkRef {
