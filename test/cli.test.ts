@@ -31,14 +31,17 @@ test("preview --format json lists the hierarchy and a key of each cloud", () => 
         protect: false,
     });
     expect(out.summary).toMatchObject({ total: 57, custom: 40, components: 17, keysByCloud: { aws: 7, gcp: 6, azure: 2 } });
+    // The bundled pack ran through its analyzer server: only advisories on the sample stack.
+    expect(out.policyPacks).toEqual([{ name: "keyfabric-key-management", version: "0.1.0", policies: expect.any(Number) }]);
+    expect(out.policyViolations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toEqual([]);
     expect(out.mermaid.split("\n")[0]).toBe("flowchart TD");
 });
 
 test("preview --format mermaid and markdown", () => {
-    const m = keyfabric("preview", "examples/aws-only-key", "--format", "mermaid");
+    const m = keyfabric("preview", "examples/aws-only-key", "--format", "mermaid", "--no-policy");
     expect(m.code).toBe(0);
     expect(m.stdout.trim().split("\n")).toEqual(['flowchart TD', '    n0(["keyfabric:aws:Key<br/>app-data"])', '    n1["aws:kms/key:Key<br/>app-data-key"]', "    n0 --> n1"]);
-    const md = keyfabric("preview", "examples/aws-only-key", "--format", "markdown");
+    const md = keyfabric("preview", "examples/aws-only-key", "--format", "markdown", "--no-policy");
     expect(md.stdout).toContain("| `aws:kms/grant:Grant` | 1 |");
     expect(md.stdout).toContain("```mermaid\nflowchart TD");
 });
@@ -59,12 +62,22 @@ test("a bad spec exits 1 with every problem and no stack trace", () => {
 
 test("--verbose adds the stack trace; unknown formats are refused", () => {
     expect(keyfabric("preview", "test/fixtures/bad-program", "--verbose").stderr).toMatch(/\n\s+at /);
-    const r = keyfabric("preview", ".", "--format", "yaml");
+    const r = keyfabric("preview", ".", "--format", "yaml", "--no-policy");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("error: option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown, mermaid.");
+    expect(r.stderr).toContain("error: option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown, mermaid, sarif.");
 });
 
 test("a directory without Pulumi.yaml", () => {
     const r = keyfabric("preview", "sdk");
     expect([r.code, r.stderr.trim()]).toEqual([1, `error: no Pulumi.yaml in ${path.join(root, "sdk")}`]);
+});
+
+test("a raw program with mandatory violations: text report and exit 1", () => {
+    const r = keyfabric("preview", "test/fixtures/bad-raw-program");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Policy violations: 5 (3 mandatory)");
+    for (const p of ["aws-kms-externalkey-disallow-plaintext-material", "aws-kms-key-disallow-wildcard-principal", "gcp-kms-cryptokeyiammember-disallow-public-access"]) {
+        expect(r.stdout).toMatch(new RegExp(`mandatory[^\\n]*${p}`));
+    }
 });

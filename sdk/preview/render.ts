@@ -156,12 +156,14 @@ function cloudCounts(summary: Summary): string {
 }
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+/** The policy SDK sends "description\nmessage": the specific part is enough where the policy name is shown. */
+const specific = (v: { message: string; description: string }) => (v.message.startsWith(`${v.description}\n`) ? v.message.slice(v.description.length + 1) : v.message);
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, " ").trim();
 
 function policyText(policy: PolicyReport): string[] {
     if (policy.violations.length === 0) return [`Policy: no violations (${policy.packs.map((p) => `${p.pack} ${p.version}`).join(", ")})`];
-    const table = new Table({ head: ["level", "policy", "resource", "message"], style: { head: [], border: [] }, colWidths: [11, 48, 40, 60], wordWrap: true });
-    for (const v of policy.violations) table.push([v.enforcementLevel, v.policy, nameOf(v.urn) || "(stack)", oneLine(v.message)]);
+    const table = new Table({ head: ["level", "policy", "resource", "message"], style: { head: [], border: [] }, colWidths: [11, 58, 36, 60], wordWrap: true });
+    for (const v of policy.violations) table.push([v.enforcementLevel, v.policy, nameOf(v.urn) || "(stack)", oneLine(specific(v))]);
     return [`Policy violations: ${policy.violations.length} (${policy.mandatory} mandatory)`, table.toString()];
 }
 
@@ -173,7 +175,7 @@ function policyMarkdown(policy: PolicyReport): string[] {
         "",
         "| level | policy | resource | message |",
         "|---|---|---|---|",
-        ...policy.violations.map((v) => `| ${v.enforcementLevel === "mandatory" ? "**mandatory**" : v.enforcementLevel} | \`${v.policy}\` | \`${nameOf(v.urn) || "(stack)"}\` | ${esc(v.message)} |`),
+        ...policy.violations.map((v) => `| ${v.enforcementLevel === "mandatory" ? "**mandatory**" : v.enforcementLevel} | \`${v.policy}\` | \`${nameOf(v.urn) || "(stack)"}\` | ${esc(specific(v))} |`),
         "",
     ];
 }
@@ -199,7 +201,7 @@ export function sarif(run: MockRun, policy: PolicyReport | undefined): Record<st
                     ruleId: v.policy,
                     ruleIndex: ruleIndex.get(v.policy) ?? -1,
                     level: v.enforcementLevel === "mandatory" ? "error" : "warning",
-                    message: { text: oneLine(v.message) },
+                    message: { text: oneLine(specific(v)) },
                     locations: [
                         {
                             physicalLocation: { artifactLocation: { uri: run.programPath ?? "Pulumi.yaml" }, region: { startLine: 1 } },
