@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAwsKmsClient } from "../clients";
 import { ALGORITHMS, Algorithm } from "../spec/constants";
-import { checkInputs, cloudError, isUnknown, materialOrFailure, withMaterial } from "./common";
+import { checkWithFingerprint, cloudError, isUnknown, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { awsWrappingAlgorithmFor, materialKindFor, wrapForAws } from "./wrap";
@@ -112,21 +112,15 @@ async function outputs(inputs: AwsImportInputs, keyMaterialId: string | undefine
 
 export const awsImportedKeyMaterial: ProviderImpl = {
     async check(_olds, news) {
-        const { inputs, failures } = checkInputs(awsImportInputs, news);
-        if (!inputs) return { inputs: news, failures };
-        if (inputs.validTo !== undefined) {
+        return checkWithFingerprint(awsImportInputs, news, (inputs, failures) => {
+            if (inputs.validTo === undefined) return inputs;
             const t = Date.parse(inputs.validTo);
             if (t <= Date.now() || t > Date.now() + MAX_VALID_DAYS * 86_400_000) {
                 failures.push({ property: "validTo", reason: `validTo: must be in the future and at most ${MAX_VALID_DAYS} days ahead (got: ${JSON.stringify(inputs.validTo)})` });
             }
-        }
-        const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
-        if (m.failure) failures.push(m.failure);
-        const fingerprint = m.resolved?.fingerprint;
-        m.resolved?.material.fill(0);
-        // Normalised, so the expiry AWS reports back compares equal.
-        const validTo = inputs.validTo !== undefined ? new Date(inputs.validTo).toISOString() : undefined;
-        return { inputs: { ...inputs, ...(validTo ? { validTo } : {}), ...(fingerprint ? { fingerprint } : {}) }, failures };
+            // Normalised, so the expiry AWS reports back compares equal.
+            return { ...inputs, validTo: new Date(inputs.validTo).toISOString() };
+        });
     },
 
     async diff(_id, olds, news) {

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAzureKeyClient } from "../clients";
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../spec/constants";
-import { checkInputs, cloudError, isUnknown, materialOrFailure, withMaterial } from "./common";
+import { checkWithFingerprint, cloudError, isUnknown, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { azureTransferBlob, materialKindFor, rsaPublicKeyFromJwk } from "./wrap";
@@ -111,13 +111,7 @@ function strip(raw: Record<string, any>): Record<string, any> {
 
 export const azureImportedKey: ProviderImpl = {
     async check(_olds, news) {
-        const { inputs, failures } = checkInputs(azureImportInputs, news);
-        if (!inputs) return { inputs: news, failures };
-        const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
-        if (m.failure) failures.push(m.failure);
-        const fingerprint = m.resolved?.fingerprint;
-        m.resolved?.material.fill(0);
-        return { inputs: { ...inputs, ...(fingerprint ? { fingerprint } : {}) }, failures };
+        return checkWithFingerprint(azureImportInputs, news);
     },
 
     async diff(_id, olds, news) {

@@ -8,6 +8,8 @@ import { MaterialKind } from "../crypto/material";
 import { formatIssue } from "../spec/errors";
 import { zodIssues } from "../spec/validate";
 import { MaterialSource, MaterialSourceError, resolveMaterial, ResolvedMaterial } from "./sources";
+import type { Algorithm } from "../spec/constants";
+import { materialKindFor } from "./wrap";
 import { UNKNOWN } from "./provider";
 
 export const isUnknown = (v: unknown) => v === UNKNOWN;
@@ -31,6 +33,26 @@ export function materialOrFailure(source: MaterialSource, kind: MaterialKind): {
         if (e instanceof MaterialSourceError) return { failure: { property: "material", reason: e.message } };
         throw e;
     }
+}
+
+/**
+ * The Check every BYOK provider does: validate the inputs (failures name the field), then read the material inside the
+ * provider only to fingerprint it (a changed fingerprint is how new material shows in preview), and zero it.
+ * `extra` adds resource-specific checks and may normalise the inputs.
+ */
+export function checkWithFingerprint<T extends { material: MaterialSource; algorithm: Algorithm }>(
+    schema: z.ZodType<T>,
+    news: Record<string, any>,
+    extra?: (inputs: T, failures: pulumi.dynamic.CheckFailure[]) => T,
+): pulumi.dynamic.CheckResult {
+    const { inputs, failures } = checkInputs(schema, news);
+    if (!inputs) return { inputs: news, failures };
+    const checked = extra ? extra(inputs, failures) : inputs;
+    const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
+    if (m.failure) failures.push(m.failure);
+    const fingerprint = m.resolved?.fingerprint;
+    m.resolved?.material.fill(0);
+    return { inputs: { ...checked, ...(fingerprint ? { fingerprint } : {}) }, failures };
 }
 
 /** Runs `f` with the material and zeroes it afterwards, whatever happens. */

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ALGORITHMS, Algorithm } from "../spec/constants";
-import { checkInputs, materialOrFailure } from "./common";
+import { checkWithFingerprint } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { materialKindFor } from "./wrap";
@@ -20,13 +20,7 @@ const inputsSchema = z.strictObject({
 
 export const materialFingerprint: ProviderImpl = {
     async check(_olds, news) {
-        const { inputs, failures } = checkInputs(inputsSchema, news);
-        if (!inputs) return { inputs: news, failures };
-        const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
-        if (m.failure) failures.push(m.failure);
-        const fingerprint = m.resolved?.fingerprint;
-        m.resolved?.material.fill(0);
-        return { inputs: { ...inputs, ...(fingerprint ? { fingerprint } : {}) }, failures };
+        return checkWithFingerprint(inputsSchema, news);
     },
     async diff(_id, olds, news) {
         const diffs = ["fingerprint", "algorithm", "material", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));

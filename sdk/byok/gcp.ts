@@ -8,7 +8,7 @@ import { z } from "zod";
 import { createGcpKmsClient } from "../clients";
 import { ALGORITHMS, Algorithm } from "../spec/constants";
 import { shortHash } from "../spec/names";
-import { checkInputs, cloudError, isUnknown, materialOrFailure, poll, withMaterial } from "./common";
+import { checkWithFingerprint, cloudError, isUnknown, poll, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { DEFAULT_GCP_IMPORT_METHOD, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
@@ -170,13 +170,7 @@ function strip(raw: Record<string, any>): Record<string, any> {
 
 export const gcpImportedKeyVersion: ProviderImpl = {
     async check(_olds, news) {
-        const { inputs, failures } = checkInputs(gcpImportInputs, news);
-        if (!inputs) return { inputs: news, failures };
-        const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
-        if (m.failure) failures.push(m.failure);
-        const fingerprint = m.resolved?.fingerprint;
-        m.resolved?.material.fill(0);
-        return { inputs: { ...inputs, ...(fingerprint ? { fingerprint } : {}) }, failures };
+        return checkWithFingerprint(gcpImportInputs, news);
     },
 
     async diff(_id, olds, news) {

@@ -16,7 +16,7 @@ const brief = (r: PolicyReport) => r.violations.map((v) => [v.enforcementLevel, 
 
 beforeAll(async () => {
     const projects = ["test/fixtures/bad-raw-program", ".", "examples/three-cloud-hierarchy", "examples/config-driven", "examples/aws-only-key"];
-    const previews = [];
+    const previews: MockRun[] = [];
     for (const p of projects) previews.push(await previewProject(path.join(root, p), { registerTs: false }));
     const reports = await Promise.all([
         ...previews.map((run) => evaluatePolicies(run, [{ dir: DEFAULT_POLICY_PACK }])),
