@@ -7,6 +7,7 @@ import { previewProject, ProjectError } from "../preview/project";
 import { Format, FORMATS, render } from "../preview/render";
 
 import { registerByok } from "./byok";
+import { registerDrift } from "./drift";
 import { registerEmulate } from "./emulate";
 import { CliIo, processIo } from "./io";
 
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 
     registerByok(program, io, (code) => (exitCode = code));
     registerEmulate(program, io, (code) => (exitCode = code));
+    registerDrift(program, io, (code) => (exitCode = code));
 
     try {
         await program.parseAsync(["node", "keyfabric", ...argv]);

@@ -1,0 +1,104 @@
+/**
+ * `keyfabric drift --state FILE`: compares a stack export's key resources with the live clouds. Exit 0: no drift;
+ * 2: drift found (the report lists it); 1: an error (unreadable state, bad option, a client that cannot be built,
+ * a policy pack that fails), with a message that says which file or resource and why.
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { DriftFormat } from "../drift/render";
+import { CliIo, processIo } from "./io";
+
+const FORMATS = ["text", "json", "markdown", "sarif"] as const;
+
+const intIn = (name: string, min: number, max: number) => (value: string) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got: ${JSON.stringify(value)})`);
+    return n;
+};
+
+function isoTime(value: string): number {
+    const t = Date.parse(value);
+    if (Number.isNaN(t)) throw new InvalidArgumentError(`not an ISO 8601 date-time (e.g. 2027-01-31T00:00:00Z; got: ${JSON.stringify(value)})`);
+    return t;
+}
+
+/**
+ * A one-line progress indicator on stderr, only when stderr is a terminal (cli-progress is not a dependency of this
+ * package: this is the minimal equivalent). Redraws at most 10 times a second; erased when done.
+ */
+function terminalProgress(enabled: boolean): { update(done: number, total: number): void; end(): void } {
+    const stream = process.stderr;
+    if (!enabled || !stream.isTTY) return { update: () => undefined, end: () => undefined };
+    let last = 0;
+    let drawn = false;
+    const draw = (done: number, total: number) => {
+        const width = 30;
+        const filled = total === 0 ? width : Math.round((done / total) * width);
+        stream.write(`\r\x1b[2Kchecking key resources [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`);
+        drawn = true;
+    };
+    return {
+        update(done, total) {
+            const now = Date.now();
+            if (done === total || now - last >= 100) {
+                last = now;
+                draw(done, total);
+            }
+        },
+        end() {
+            if (drawn) stream.write("\r\x1b[2K");
+        },
+    };
+}
+
+export function registerDrift(program: Command, io: CliIo, setExit: (code: number) => void): void {
+    program
+        .command("drift")
+        .description("Compare a stack's key resources (from pulumi stack export) with the live clouds; exit 0 no drift, 2 drift, 1 error")
+        .requiredOption("--state <file>", "the output of pulumi stack export (deployment version 3)")
+        .addOption(new Option("-f, --format <format>", "output format").choices([...FORMATS]).default("text"))
+        .option("--expiry-warning-days <n>", "report imported material and Key Vault keys expiring within N days", intIn("--expiry-warning-days", 0, 3650), 30)
+        .option("--concurrency <n>", "resources checked at once", intIn("--concurrency", 1, 256), 8)
+        .option("--policy-pack <dir>", "the policy pack to re-run over the live state (default: the bundled key-management pack)")
+        .option("--policy-pack-config <file>", "policy pack config (JSON, as for pulumi preview --policy-pack-config)")
+        .option("--no-policy", "do not re-run the policy pack (no policy-violation findings)")
+        .option("--now <iso>", "evaluate time-based findings (expiry, overdue rotation) as of this time (default: now)", isoTime)
+        .option("--no-progress", "no progress line on a terminal")
+        .action(
+            async (opts: {
+                state: string;
+                format: DriftFormat;
+                expiryWarningDays: number;
+                concurrency: number;
+                policyPack?: string;
+                policyPackConfig?: string;
+                policy: boolean;
+                now?: number;
+                progress: boolean;
+            }) => {
+                const progress = terminalProgress(opts.progress && io === processIo);
+                try {
+                    const { detectDrift, readStackExport, renderDrift } = await import("../drift");
+                    const state = readStackExport(opts.state);
+                    let config: Record<string, unknown> | undefined;
+                    if (opts.policy && opts.policyPackConfig) {
+                        const { readPackConfig } = await import("../policy/analyzer");
+                        config = readPackConfig(opts.policyPackConfig);
+                    }
+                    const report = await detectDrift(state, {
+                        now: opts.now,
+                        expiryWarningDays: opts.expiryWarningDays,
+                        concurrency: opts.concurrency,
+                        policy: opts.policy ? { ...(opts.policyPack ? { packDir: opts.policyPack } : {}), ...(config ? { config } : {}) } : false,
+                        onProgress: (done, total) => progress.update(done, total),
+                    });
+                    progress.end();
+                    io.out(renderDrift(report, opts.format));
+                    setExit(report.findings.length > 0 ? 2 : 0);
+                } catch (e) {
+                    progress.end();
+                    io.err(`error: ${(e as Error)?.message ?? String(e)}`);
+                    setExit(1);
+                }
+            },
+        );
+}

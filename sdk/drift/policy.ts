@@ -1,0 +1,107 @@
+/**
+ * Policy drift: the key-management policy pack, re-run over the live state. The pack runs twice through
+ * `sdk/policy/analyzer` (as its analyzer gRPC server, Analyze per resource and AnalyzeStack): once over the state's
+ * properties and once over the same properties with the live values the checks read overlaid. Violations that only
+ * the live run reports are drift (`policy-violation`); violations the state already has were shown by `pulumi
+ * preview --policy-pack` and are not repeated.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { PackConfig } from "../policy/analyzer";
+import type { RawFinding } from "./context";
+import { nameOf, propsOf, SECRET, StackState } from "./state";
+import type { Cloud, PolicyRunInfo, Severity } from "./types";
+
+/** What the engine sends for values it does not know; secrets in state are sent as this. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface PolicyOptions {
+    /** The pack directory. @default the bundled key-management pack (`DEFAULT_POLICY_PACK`) */
+    readonly packDir?: string;
+    /** Pack config, as `--policy-pack-config` files hold it. */
+    readonly config?: Record<string, unknown>;
+}
+
+interface Violation {
+    readonly policy: string;
+    readonly pack: string;
+    readonly enforcementLevel: string;
+    readonly urn: string;
+    readonly message: string;
+    readonly severity?: string;
+}
+
+function plain(v: unknown): unknown {
+    if (v === SECRET) return UNKNOWN;
+    if (v === undefined) return undefined;
+    if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : plain(x)));
+    if (typeof v === "object" && v !== null) {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);
+        return out;
+    }
+    return v;
+}
+
+export function cloudOfType(type: string): Cloud | "stack" {
+    if (type.startsWith("aws:") || type.includes("keyfabric:Aws") || type.startsWith("keyfabric:aws:")) return "aws";
+    if (type.startsWith("gcp:") || type.includes("keyfabric:Gcp") || type.startsWith("keyfabric:gcp:")) return "gcp";
+    if (type.startsWith("azure") || type.includes("keyfabric:Azure") || type.startsWith("keyfabric:azure:")) return "azure";
+    return "stack";
+}
+
+export async function policyDrift(
+    state: StackState,
+    live: ReadonlyMap<string, Record<string, unknown> | null>,
+    options: PolicyOptions,
+): Promise<{ info: PolicyRunInfo; findings: RawFinding[] }> {
+    const analyzer = await import("../policy/analyzer");
+    const explicit = options.packDir !== undefined;
+    const dir = path.resolve(options.packDir ?? analyzer.DEFAULT_POLICY_PACK);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+        if (explicit) throw new Error(`--policy-pack ${options.packDir}: not a policy pack (no PulumiPolicy.yaml in ${dir})`);
+        return { info: { status: "skipped", dir, note: `the bundled policy pack is not installed at ${dir}; pass --policy-pack DIR or --no-policy` }, findings: [] };
+    }
+    const resources = state.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:") && !r.delete);
+    const input = (overlay: boolean) =>
+        resources.flatMap((r) => {
+            const l = live.get(r.urn);
+            if (overlay && l === null) return []; // gone from the cloud
+            const props = { ...propsOf(r), ...(overlay && l ? l : {}) };
+            return [{ urn: r.urn, type: r.type, name: nameOf(r.urn), props: plain(props) as Record<string, unknown>, ...(r.parent ? { parent: r.parent } : {}), ...(r.protect !== undefined ? { protect: r.protect } : {}) }];
+        });
+    const config = options.config as PackConfig | undefined;
+    let declared: { pack: string; version: string; violations: readonly Violation[] };
+    let current: typeof declared;
+    try {
+        [declared, current] = await Promise.all([analyzer.runPolicyPack(dir, input(false), { config }), analyzer.runPolicyPack(dir, input(true), { config })]);
+    } catch (e) {
+        throw new Error(`policy pack ${dir} failed: ${(e as Error).message.split("\n")[0]} (run with --no-policy to skip policy drift)`);
+    }
+    const key = (v: Violation) => (v.urn ? `${v.policy}\u0000${v.urn}` : `${v.policy}\u0000\u0000${v.message}`);
+    const before = new Set(declared.violations.map(key));
+    const stackUrn = state.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
+    const findings: RawFinding[] = [];
+    const seen = new Set<string>();
+    for (const v of current.violations) {
+        const k = key(v);
+        if (before.has(k) || seen.has(k) || v.enforcementLevel === "disabled") continue;
+        seen.add(k);
+        const r = v.urn ? state.resources.find((x) => x.urn === v.urn) : undefined;
+        const type = r?.type ?? "pulumi:pulumi:Stack";
+        const cloud = cloudOfType(type);
+        const severity: Severity = (["critical", "high", "medium", "low"] as const).find((s) => s === v.severity) ?? (v.enforcementLevel === "mandatory" ? "high" : "medium");
+        findings.push({
+            urn: v.urn || stackUrn,
+            type,
+            cloud,
+            kind: "policy-violation",
+            severity,
+            expected: { policy: v.policy, violated: false },
+            actual: { policy: v.policy, pack: v.pack, enforcementLevel: v.enforcementLevel, violated: true },
+            message: `${v.pack}/${v.policy} (${v.enforcementLevel}): ${v.message.split("\n")[0]}`,
+            subject: `policy:${k}`,
+        });
+    }
+    return { info: { status: "ran", pack: current.pack, version: current.version, dir }, findings };
+}

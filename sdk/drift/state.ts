@@ -1,0 +1,167 @@
+/**
+ * Reading a `pulumi stack export` file (deployment format version 3) and picking out the key-related resources.
+ *
+ * Secret values (`{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext | plaintext}`)
+ * are never decrypted or unwrapped: they read as `SECRET` and are not compared. State never holds key material
+ * (keyfabric keeps only material descriptors and fingerprints there), and drift detection keeps it that way.
+ */
+import * as fs from "fs";
+import type { Cloud } from "./types";
+
+/** Pulumi's signature key and value for secret values in state. */
+export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** What a secret value in state reads as: not comparable. */
+export const SECRET: unique symbol = Symbol("secret value in state");
+
+export const isSecretValue = (v: unknown): boolean =>
+    typeof v === "object" && v !== null && !Array.isArray(v) && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG_VALUE;
+
+export class StateError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StateError";
+    }
+}
+
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    /** The name part of the URN. */
+    readonly name: string;
+    readonly id?: string;
+    readonly custom: boolean;
+    readonly inputs: Record<string, unknown>;
+    readonly outputs: Record<string, unknown>;
+    readonly parent?: string;
+    /** `urn::id` of the provider resource. */
+    readonly provider?: string;
+    readonly protect?: boolean;
+    /** Marked for deletion in state (the old half of a replacement that has not been deleted yet). */
+    readonly delete?: boolean;
+}
+
+export interface StackState {
+    readonly source: string;
+    /** `project/stack`, from the URNs. */
+    readonly stack?: string;
+    readonly resources: readonly StateResource[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads and parses a stack export file; errors say which file and what is wrong with it. */
+export function readStackExport(file: string): StackState {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") throw new StateError(`--state ${file}: no such file (create it with: pulumi stack export --file ${file})`);
+        if (code === "EISDIR") throw new StateError(`--state ${file}: is a directory, not a stack export file`);
+        throw new StateError(`--state ${file}: cannot read it (${code ?? (e as Error).message})`);
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(text);
+    } catch (e) {
+        throw new StateError(`--state ${file}: is not JSON (${(e as Error).message}); expected the output of pulumi stack export`);
+    }
+    return parseStackExport(parsed, file);
+}
+
+/**
+ * Parses an untyped stack export: `{version: 3, deployment: {manifest, resources: [...]}}`. Also accepts a backend
+ * checkpoint (`{version: 3, checkpoint: {latest: {...}}}`, what `~/.pulumi/stacks/*.json` holds).
+ */
+export function parseStackExport(value: unknown, source = "(in memory)"): StackState {
+    if (!isObject(value)) throw new StateError(`${source}: is not a stack export (expected a JSON object with version and deployment)`);
+    const version = value.version;
+    if (version === undefined) {
+        throw new StateError(`${source}: has no "version": expected the output of pulumi stack export ({"version": 3, "deployment": {...}})`);
+    }
+    if (version !== 3) {
+        throw new StateError(`${source}: is a version ${JSON.stringify(version)} stack export; keyfabric drift reads version 3 (pulumi stack export with Pulumi CLI 3.x)`);
+    }
+    let deployment: unknown = value.deployment;
+    if (deployment === undefined && isObject(value.checkpoint)) deployment = value.checkpoint.latest ?? {};
+    if (!isObject(deployment)) throw new StateError(`${source}: "deployment" is missing or not an object`);
+    const raw = deployment.resources ?? [];
+    if (!Array.isArray(raw)) throw new StateError(`${source}: deployment.resources is not a list`);
+    const resources: StateResource[] = raw.map((r, i) => {
+        const where = `${source}: deployment.resources[${i}]`;
+        if (!isObject(r)) throw new StateError(`${where}: is not an object`);
+        if (typeof r.urn !== "string" || !r.urn.startsWith("urn:pulumi:")) throw new StateError(`${where}: has no valid urn`);
+        if (typeof r.type !== "string" || r.type === "") throw new StateError(`${where} (${r.urn}): has no type`);
+        return {
+            urn: r.urn,
+            type: r.type,
+            name: nameOf(r.urn),
+            ...(typeof r.id === "string" && r.id !== "" ? { id: r.id } : {}),
+            custom: r.custom === true,
+            inputs: isObject(r.inputs) ? r.inputs : {},
+            outputs: isObject(r.outputs) ? r.outputs : {},
+            ...(typeof r.parent === "string" ? { parent: r.parent } : {}),
+            ...(typeof r.provider === "string" ? { provider: r.provider } : {}),
+            ...(typeof r.protect === "boolean" ? { protect: r.protect } : {}),
+            ...(r.delete === true ? { delete: true } : {}),
+        };
+    });
+    const first = resources[0]?.urn;
+    const m = first ? /^urn:pulumi:([^:]+)::([^:]+)::/.exec(first) : null;
+    return { source, ...(m ? { stack: `${m[2]}/${m[1]}` } : {}), resources };
+}
+
+/** The last `::` part of a URN. */
+export function nameOf(urn: string): string {
+    const i = urn.lastIndexOf("::");
+    return i >= 0 ? urn.slice(i + 2) : urn;
+}
+
+/**
+ * The resource's properties as drift detection reads them: inputs overlaid with outputs (outputs win), secrets
+ * replaced by `SECRET`, the dynamic provider's serialized code (`__provider`) dropped.
+ */
+export function propsOf(r: StateResource): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const src of [r.inputs, r.outputs]) {
+        for (const [k, v] of Object.entries(src)) {
+            if (k === "__provider") continue;
+            out[k] = redactSecrets(v);
+        }
+    }
+    return out;
+}
+
+function redactSecrets(v: unknown): unknown {
+    if (isSecretValue(v)) return SECRET;
+    if (Array.isArray(v)) return v.map(redactSecrets);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactSecrets(x)]));
+    return v;
+}
+
+/** Whether a value (or anything inside it) is a secret: such values are never compared. */
+export function containsSecret(v: unknown): boolean {
+    if (v === SECRET) return true;
+    if (Array.isArray(v)) return v.some(containsSecret);
+    if (isObject(v)) return Object.values(v).some(containsSecret);
+    return false;
+}
+
+/** The cloud of a key-related resource type, or undefined when drift detection does not look at the type. */
+export function keyResourceCloud(type: string): Cloud | undefined {
+    if (type.startsWith("aws:kms/")) return "aws";
+    if (type.startsWith("gcp:kms/")) return "gcp";
+    if (/^azure-native:keyvault(\/v[0-9a-z]+)?:/.test(type)) return "azure";
+    if (type.startsWith("azure:keyvault/managedHardwareSecurityModuleKey")) return "azure";
+    const dyn = /^pulumi-nodejs:dynamic\/keyfabric:(Aws|Gcp|Azure)/.exec(type);
+    if (dyn) return dyn[1].toLowerCase() as Cloud;
+    if (type === "pulumi-nodejs:dynamic/keyfabric:MaterialFingerprint") return "aws";
+    return undefined;
+}
+
+/** `azure-native:keyvault/v20230701:Key` → `azure-native:keyvault:Key`. */
+export function canonicalType(type: string): string {
+    return type.replace(/^azure-native:keyvault\/v[0-9a-z]+:/, "azure-native:keyvault:");
+}
