@@ -21,31 +21,21 @@ function isoTime(value: string): number {
     return t;
 }
 
-/**
- * A one-line progress indicator on stderr, only when stderr is a terminal (cli-progress is not a dependency of this
- * package: this is the minimal equivalent). Redraws at most 10 times a second; erased when done.
- */
+/** A progress bar (cli-progress) on stderr, only when stderr is a terminal; cleared when done. */
 function terminalProgress(enabled: boolean): { update(done: number, total: number): void; end(): void } {
-    const stream = process.stderr;
-    if (!enabled || !stream.isTTY) return { update: () => undefined, end: () => undefined };
-    let last = 0;
-    let drawn = false;
-    const draw = (done: number, total: number) => {
-        const width = 30;
-        const filled = total === 0 ? width : Math.round((done / total) * width);
-        stream.write(`\r\x1b[2Kchecking key resources [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}`);
-        drawn = true;
-    };
+    if (!enabled || !process.stderr.isTTY) return { update: () => undefined, end: () => undefined };
+    const { SingleBar, Presets } = require("cli-progress") as typeof import("cli-progress");
+    const bar = new SingleBar({ format: "checking key resources [{bar}] {value}/{total}", clearOnComplete: true, stream: process.stderr, fps: 10 }, Presets.legacy);
+    let started = false;
     return {
         update(done, total) {
-            const now = Date.now();
-            if (done === total || now - last >= 100) {
-                last = now;
-                draw(done, total);
-            }
+            if (!started) {
+                bar.start(total, done);
+                started = true;
+            } else bar.update(done);
         },
         end() {
-            if (drawn) stream.write("\r\x1b[2K");
+            if (started) bar.stop();
         },
     };
 }
