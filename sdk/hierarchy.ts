@@ -10,7 +10,7 @@ import * as gcpKms from "@pulumi/gcp/kms";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { AwsKey } from "./aws/key";
-import { AzureKey, secureVaultArgs } from "./azure/key";
+import { AzureKey, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
 import { GcpKey } from "./gcp/key";
 import { KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
@@ -98,6 +98,16 @@ export class KeyHierarchy extends pulumi.ComponentResource {
         const protect = protectKeys ?? true;
         const clouds = spec.clouds;
         const accountId = clouds.aws ? (clouds.aws.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
+        // One getManagedHsm lookup for every key on the Managed HSM (as for the account above), not one per key.
+        let managedHsm: AzureManagedHsmRef | undefined;
+        const managedHsmRef = (): AzureManagedHsmRef => {
+            if (!managedHsm) {
+                const hsm = clouds.azure!.managedHsm!;
+                const id = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? clouds.azure!.resourceGroupName }, { parent: this }).id;
+                managedHsm = { ...hsm, id };
+            }
+            return managedHsm;
+        };
 
         for (const domain of resolved.domains) {
             const dn = `${name}-${domain.name}`;
@@ -194,7 +204,7 @@ export class KeyHierarchy extends pulumi.ComponentResource {
                             {
                                 ...common,
                                 resourceGroupName: az.resourceGroupName,
-                                ...(onHsm ? { managedHsm: az.managedHsm } : { vaultName: vaultFor(location) }),
+                                ...(onHsm ? { managedHsm: managedHsmRef() } : { vaultName: vaultFor(location) }),
                                 keyName: `${domain.name}-${key.identity.key}`,
                                 protection: key.protection,
                                 origin: key.origin,

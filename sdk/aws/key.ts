@@ -167,8 +167,10 @@ export class AwsKey extends KeyComponent {
         const keyOpts: { -readonly [K in keyof pulumi.CustomResourceOptions]: pulumi.CustomResourceOptions[K] } = { parent: this, protect, retainOnDelete: protect };
 
         const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
-        const owners = args.owners ?? [pulumi.interpolate`arn:${awsPartition(args.region)}:iam::${accountId}:root`];
-        this.policy = keyPolicy(cap.shape, {
+        const root = (account: string) => `arn:${awsPartition(args.region)}:iam::${account}:root`;
+        const owners = args.owners ?? [typeof accountId === "string" ? root(accountId) : pulumi.output(accountId).apply(root)];
+        // A plain string when every principal is one: inputs that are Outputs cost the engine an await per resource.
+        const policy = keyPolicy(cap.shape, {
             owners,
             administrators: args.administrators,
             users: args.users,
@@ -176,13 +178,14 @@ export class AwsKey extends KeyComponent {
             macUsers: args.macUsers,
             serviceUsers: args.serviceUsers,
         });
+        this.policy = pulumi.output(policy);
         const tags = correlationTags(args.identity, args.tags);
         const common = {
             region: args.region,
             description: args.description ?? `keyfabric ${args.purpose} key (${args.algorithm})`,
             deletionWindowInDays: args.deletionWindowDays ?? DEFAULTS.deletionWindowDays,
             multiRegion: args.multiRegion ?? false,
-            policy: this.policy,
+            policy,
             bypassPolicyLockoutSafetyCheck: false,
             tags,
         };
@@ -224,7 +227,7 @@ export class AwsKey extends KeyComponent {
                 region,
                 description: common.description,
                 deletionWindowInDays: common.deletionWindowInDays,
-                policy: this.policy,
+                policy,
                 bypassPolicyLockoutSafetyCheck: false,
                 tags,
             };
@@ -243,7 +246,7 @@ export class AwsKey extends KeyComponent {
             for (const [region, replica] of Object.entries(this.replicas)) this.imports.push(importInto(`${name}-material-${region}`, replica.arn, region));
         }
 
-        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArns, replicaArns: this.replicaArns, policy: this.policy });
+        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArns, replicaArns: this.replicaArns, policy });
     }
 
     protected checkGrant(role: GrantRole): void {

@@ -62,8 +62,16 @@ export function keyPolicyDocument(shape: AwsKeyShape, roles: { [K in keyof KeyPo
     return { Version: "2012-10-17", Statement: statements };
 }
 
-/** The policy as a JSON string output, resolving `Output` principals. */
-export function keyPolicy(shape: AwsKeyShape, roles: KeyPolicyRoles): pulumi.Output<string> {
+/**
+ * The policy as JSON: a plain string when every principal is one (the usual case, and cheaper for the engine: an
+ * `Output` input is awaited and tracked per resource), else an `Output` resolving the `Output` principals.
+ */
+export function keyPolicy(shape: AwsKeyShape, roles: KeyPolicyRoles): pulumi.Input<string> {
+    const lists = [roles.owners, roles.administrators, roles.users, roles.signers, roles.macUsers, roles.serviceUsers];
+    if (lists.every((list) => (list ?? []).every((p) => typeof p === "string"))) {
+        const [owners, administrators, users, signers, macUsers, serviceUsers] = lists as (readonly string[] | undefined)[];
+        return JSON.stringify(keyPolicyDocument(shape, { owners, administrators, users, signers, macUsers, serviceUsers }));
+    }
     const all = (list?: readonly Principal[]) => pulumi.all([...(list ?? [])]) as pulumi.Output<string[]>;
     return pulumi
         .all([all(roles.owners), all(roles.administrators), all(roles.users), all(roles.signers), all(roles.macUsers), all(roles.serviceUsers)])

@@ -45,6 +45,8 @@ export interface AzureManagedHsmRef {
     readonly name: string;
     /** @default the key's resourceGroupName */
     readonly resourceGroupName?: string;
+    /** Its ARM resource id, when known: skips the lookup (`getManagedHsm`). A KeyHierarchy looks it up once for all its keys. */
+    readonly id?: pulumi.Input<string>;
 }
 
 export interface AzureKeyArgs {
@@ -168,6 +170,12 @@ export function secureVaultArgs(
     };
 }
 
+/** The Managed HSM's id: the one given, else looked up (`getManagedHsm`) with the key component as parent. */
+function managedHsmId(hsm: AzureManagedHsmRef, resourceGroupName: pulumi.Input<string>, parent: pulumi.Resource): pulumi.Input<string> {
+    if (hsm.id !== undefined) return hsm.id;
+    return keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? resourceGroupName }, { parent }).id;
+}
+
 /** ISO 8601 durations of a rotation policy: rotate after N days, versions expire 30 days later. */
 export function rotationDurations(rotationDays: number): { timeAfterCreate: string; expiryTime: string; timeBeforeExpiry: string } {
     return {
@@ -190,13 +198,15 @@ export class AzureKey extends KeyComponent {
     /** The versionless key URI, for services' customer-managed key settings. */
     readonly keyUri: pulumi.Output<string>;
     readonly shape: AzureKeyShape;
-    private readonly managedHsmId?: pulumi.Output<string>;
+    private readonly managedHsmId?: pulumi.Input<string>;
     private readonly onManagedHsm: boolean;
     private readonly keyName: string;
 
     constructor(name: string, args: AzureKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         checkAzureKeyArgs(name, args).throwIfAny(`keyfabric:azure:Key "${name}"`);
-        super("keyfabric:azure:Key", name, "azure", args.purpose, args, opts);
+        // A given Managed HSM id only saves the lookup: it stays out of the component's inputs (and so out of state).
+        const { id: _hsmId, ...managedHsm } = args.managedHsm ?? { name: "" };
+        super("keyfabric:azure:Key", name, "azure", args.purpose, args.managedHsm?.id !== undefined ? { ...args, managedHsm } : args, opts);
         const cap = azureKeyShape(args.algorithm, args.purpose, args.protection ?? "software", args.managedHsm !== undefined);
         if (!cap.ok) throw new KeyfabricValidationError(name, [{ code: "unsupported", path: "algorithm", message: cap.reason }]);
         this.shape = cap.shape;
@@ -214,7 +224,7 @@ export class AzureKey extends KeyComponent {
             let armVaultId: pulumi.Output<string> | undefined;
             if (this.onManagedHsm) {
                 const hsm = args.managedHsm!;
-                this.managedHsmId = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? args.resourceGroupName }, { parent: this }).id;
+                this.managedHsmId = managedHsmId(hsm, args.resourceGroupName, this);
                 vaultUrl = `https://${hsm.name}.managedhsm.azure.net`;
             } else if (args.vaultName !== undefined) {
                 vaultUrl = pulumi.interpolate`https://${args.vaultName}.vault.azure.net`;
@@ -234,8 +244,7 @@ export class AzureKey extends KeyComponent {
             // Role assignments need the ARM id of the key (Key Vault) or its id on the Managed HSM.
             this.keyId = armVaultId ? pulumi.all([armVaultId, this.imported.versionlessId]).apply(([v]) => `${v}/keys/${this.keyName}`) : this.imported.versionlessId;
         } else if (cap.shape.container === "managedHsm") {
-            const hsm = args.managedHsm!;
-            this.managedHsmId = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? args.resourceGroupName }, { parent: this }).id;
+            this.managedHsmId = managedHsmId(args.managedHsm!, args.resourceGroupName, this);
             this.hsmKey = new classicKeyvault.ManagedHardwareSecurityModuleKey(
                 `${name}-key`,
                 {
@@ -313,7 +322,9 @@ export class AzureKey extends KeyComponent {
     }
 
     protected createGrant(role: GrantRole, principal: Principal, childName: string): pulumi.Resource[] {
-        const parsed = pulumi.output(principal).apply(splitAzurePrincipal);
+        // Plain principals are split here; only Output principals need an apply (Output inputs cost an await each).
+        const parsed = <T>(f: (p: ReturnType<typeof splitAzurePrincipal>) => T): pulumi.Input<T> =>
+            typeof principal === "string" ? f(splitAzurePrincipal(principal)) : pulumi.output(principal).apply((p) => f(splitAzurePrincipal(p)));
         if (this.onManagedHsm) {
             const roleGuid = managedHsmRoleFor(role);
             return [
@@ -321,8 +332,8 @@ export class AzureKey extends KeyComponent {
                     childName,
                     {
                         managedHsmId: this.managedHsmId!,
-                        name: parsed.apply((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
-                        principalId: parsed.objectId,
+                        name: parsed((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
+                        principalId: parsed((p) => p.objectId),
                         roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
                         scope: `/keys/${this.keyName}`,
                     },
@@ -336,8 +347,8 @@ export class AzureKey extends KeyComponent {
                 childName,
                 {
                     scope: this.keyId,
-                    principalId: parsed.objectId,
-                    principalType: parsed.apply((p) => p.principalType as string),
+                    principalId: parsed((p) => p.objectId),
+                    principalType: parsed((p) => p.principalType as string),
                     roleDefinitionId: this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid)),
                 },
                 { parent: this },

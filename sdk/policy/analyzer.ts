@@ -51,6 +51,9 @@ export interface PackRun {
 /** Pack config as `--policy-pack-config` files hold it: `{ "all"?: level, "<policy>": level | {enforcementLevel?, ...props} }`. */
 export type PackConfig = Record<string, EnforcementLevelName | ({ enforcementLevel?: EnforcementLevelName } & Record<string, unknown>)>;
 
+/** Analyze calls in flight at once. */
+const ANALYZE_WINDOW = 64;
+
 const LEVELS: EnforcementLevelName[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
 
@@ -99,13 +102,21 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
             enforcementLevel: LEVELS[p.getEnforcementlevel()],
             ...(SEVERITIES[p.getSeverity?.() ?? 0] ? { severity: SEVERITIES[p.getSeverity()] } : {}),
         }));
+        // As the engine does: each policy's config is its schema's defaults with the pack config on top.
+        const defaults = new Map<string, Record<string, unknown>>(
+            info.getPoliciesList().map((p: any) => {
+                const schema = p.getConfigschema?.()?.getProperties?.()?.toJavaScript() ?? {};
+                const d = Object.fromEntries(Object.entries(schema as Record<string, any>).filter(([, v]) => v && typeof v === "object" && "default" in v).map(([k, v]) => [k, v.default]));
+                return [p.getName(), d];
+            }),
+        );
         const configure = new pb.ConfigureAnalyzerRequest();
         const map = configure.getPolicyconfigMap();
         for (const p of policies) {
             const entry = policyConfig(options.config ?? {}, p);
             const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(LEVELS.indexOf(entry.level));
-            pc.setProperties(Struct.fromJavaScript(entry.properties));
+            pc.setProperties(Struct.fromJavaScript({ ...defaults.get(p.name), ...entry.properties } as any));
             map.set(p.name, pc);
         }
         await call("configure", configure);
@@ -116,7 +127,8 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
             if (r.parent) o.setParent(r.parent);
             return o;
         };
-        const props = (r: PolicyResourceInput) => Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props ?? {})));
+        // Each resource's properties become a Struct once, for its Analyze and for AnalyzeStack.
+        const structs = resources.map((r) => Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props ?? {}))));
         const violations: PolicyViolation[] = [];
         const collect = (resp: any, urn = "") => {
             for (const d of resp.getDiagnosticsList()) {
@@ -131,21 +143,32 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
                 });
             }
         };
-        for (const r of resources) {
-            const req = new pb.AnalyzeRequest();
-            req.setType(r.type);
-            req.setProperties(props(r));
-            req.setUrn(r.urn);
-            req.setName(r.name);
-            req.setOptions(options_(r));
-            collect(await call("analyze", req), r.urn);
-        }
+        // Analyze calls are independent (the engine sends them as resources register): keep a window of them in
+        // flight instead of waiting out each round trip, and report diagnostics in resource order.
+        const responses: unknown[] = new Array(resources.length);
+        let next = 0;
+        await Promise.all(
+            Array.from({ length: Math.min(ANALYZE_WINDOW, resources.length) }, async () => {
+                while (next < resources.length) {
+                    const i = next++;
+                    const r = resources[i];
+                    const req = new pb.AnalyzeRequest();
+                    req.setType(r.type);
+                    req.setProperties(structs[i]);
+                    req.setUrn(r.urn);
+                    req.setName(r.name);
+                    req.setOptions(options_(r));
+                    responses[i] = await call("analyze", req);
+                }
+            }),
+        );
+        responses.forEach((resp, i) => collect(resp, resources[i].urn));
         const stack = new pb.AnalyzeStackRequest();
         stack.setResourcesList(
-            resources.map((r) => {
+            resources.map((r, i) => {
                 const ar = new pb.AnalyzerResource();
                 ar.setType(r.type);
-                ar.setProperties(props(r));
+                ar.setProperties(structs[i]);
                 ar.setUrn(r.urn);
                 ar.setName(r.name);
                 ar.setOptions(options_(r));
