@@ -1,45 +1,6 @@
 import { resourceRule } from "../lib/rule";
-import { DYNAMIC, isObject } from "../lib/props";
-
-/** The members of a material source descriptor (sdk/byok/sources.ts): names, paths and argv, never material. */
-const DESCRIPTOR_FIELDS = ["file", "env", "command", "format", "timeoutMs"];
-
-/** Shannon entropy in bits per character. */
-function entropy(s: string): number {
-    const counts = new Map<string, number>();
-    for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-    let h = 0;
-    for (const n of counts.values()) h -= (n / s.length) * Math.log2(n / s.length);
-    return h;
-}
-
-/**
- * Whether a command argument looks like key material rather than a program, flag, path, name or digest: a PEM private
- * key, a JWK with private members, 128+ bits of hex, or 40+ characters of high-entropy base64 (a 256-bit key is 44),
- * also after `--flag=` / `NAME=`. Digests (sha256:..., --sha256=...) are not material.
- */
-function looksLikeMaterial(arg: unknown): boolean {
-    if (typeof arg !== "string") return false;
-    if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(arg)) return true;
-    if (/"kty"\s*:/.test(arg) && /"(d|k)"\s*:/.test(arg)) return true;
-    const eq = arg.indexOf("=");
-    const split = eq > 0 && !/^[A-Za-z0-9+/]+={1,2}$/.test(arg);
-    const name = split ? arg.slice(0, eq) : "";
-    const value = split ? arg.slice(eq + 1) : arg;
-    if (/sha|digest|hash|fingerprint|checksum/i.test(name) || /^(sha\d*|md5):/i.test(value)) return false;
-    if (/^(0x)?[0-9a-fA-F]{32,}$/.test(value)) return true;
-    return /^[A-Za-z0-9+/_-]{40,}={0,2}$/.test(value) && entropy(value) >= 4.25;
-}
-
-function inlineMaterial(material: unknown): boolean {
-    if (!isObject(material)) return false;
-    if (Object.keys(material).some((k) => !DESCRIPTOR_FIELDS.includes(k))) return true;
-    const command = material.command;
-    if (command === undefined) return false;
-    const argv = command as ArrayLike<unknown>;
-    for (let i = 0; i < argv.length; i++) if (looksLikeMaterial(argv[i])) return true;
-    return false;
-}
+import { DYNAMIC } from "../lib/props";
+import { inlineMaterial } from "../lib/material";
 
 /** Catalogue row 13: no plaintext key material in IaC state, for keyfabric's Key Vault / Managed HSM imports. */
 export const rule = resourceRule(
