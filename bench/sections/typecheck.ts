@@ -61,7 +61,7 @@ export async function typecheckCost(opts: RunOptions): Promise<Row[]> {
             ratio: ratio(c / b),
             goal: goal ? `≤ ${GOAL}×` : "none (contrast)",
             holds: goal ? (c / b <= GOAL ? "yes" : "no") : "info",
-            notes: `${runs[cand].length} runs vs ${runs.raw.length}; baseline: bench/programs/raw-submodule`,
+            notes: `${runs[cand].length} run${runs[cand].length === 1 ? "" : "s"} vs ${runs.raw.length}; baseline: bench/programs/raw-submodule`,
             data: { runs: runs[cand].length, candidate: c, baseline: b, samples: runs[cand].map((r) => (kind === "time" ? r.wallMs : r.result.maxRssKb)) },
         };
     };
