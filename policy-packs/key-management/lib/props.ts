@@ -27,6 +27,18 @@ export function durationDays(value: unknown): number | undefined {
     return undefined;
 }
 
+/**
+ * Days after a version is created at which an Azure rotation policy rotates it: the trigger's time after creation,
+ * else the expiry minus the time before expiry. undefined when it cannot be computed.
+ */
+export function rotateAfterDays(timeAfterCreate: unknown, timeBeforeExpiry: unknown, expiryTime: unknown): number | undefined {
+    const after = durationDays(timeAfterCreate);
+    if (after !== undefined) return after;
+    const before = durationDays(timeBeforeExpiry);
+    const expiry = durationDays(expiryTime);
+    return before !== undefined && expiry !== undefined ? expiry - before : undefined;
+}
+
 /** A key policy as an object, from a JSON string or an object; undefined when absent or not JSON. */
 export function policyDocument(policy: unknown): Record<string, any> | undefined {
     if (isObject(policy)) return policy;

@@ -1,22 +1,10 @@
 import { resourceRule } from "../lib/rule";
-import { asArray, durationDays } from "../lib/props";
+import { asArray, rotateAfterDays } from "../lib/props";
 
 const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
 
 /** A Key's properties: nested under `properties` in inputs, flattened to the top level in state (outputs). */
 const keyProperties = (props: Record<string, any>): Record<string, any> => props.properties ?? props;
-
-/**
- * Days after creation at which a rotate action fires: `timeAfterCreate`, or `expiryTime - timeBeforeExpiry`.
- * undefined when it cannot be computed.
- */
-function rotateAfterDays(action: any, expiryTime: unknown): number | undefined {
-    const after = durationDays(action?.trigger?.timeAfterCreate);
-    if (after !== undefined) return after;
-    const before = durationDays(action?.trigger?.timeBeforeExpiry);
-    const expiry = durationDays(expiryTime);
-    return before !== undefined && expiry !== undefined ? expiry - before : undefined;
-}
 
 /** Catalogue rows 23 and 2: a rotation policy that rotates within the configured cryptoperiod. */
 export const rule = resourceRule(
@@ -61,7 +49,7 @@ export const rule = resourceRule(
                 reportViolation("The rotation policy of this Key Vault key never rotates it (no rotate action).");
                 return;
             }
-            const periods = rotations.map((a) => rotateAfterDays(a, policy.attributes?.expiryTime)).filter((d): d is number => d !== undefined);
+            const periods = rotations.map((a) => rotateAfterDays(a?.trigger?.timeAfterCreate, a?.trigger?.timeBeforeExpiry, policy.attributes?.expiryTime)).filter((d): d is number => d !== undefined);
             const { maxRotationDays } = args.getConfig<{ maxRotationDays: number }>();
             if (periods.length === 0) {
                 reportViolation("The rotate action of this Key Vault key's rotation policy has no trigger that is an ISO 8601 duration.");

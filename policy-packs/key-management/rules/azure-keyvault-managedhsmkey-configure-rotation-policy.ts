@@ -1,7 +1,7 @@
 import { UnknownValueError } from "@pulumi/policy";
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
-import { durationDays } from "../lib/props";
+import { rotateAfterDays } from "../lib/props";
 
 const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
 const POLICY = "azure:keyvault/managedHardwareSecurityModuleKeyRotationPolicy:ManagedHardwareSecurityModuleKeyRotationPolicy";
@@ -34,16 +34,12 @@ function keyName(key: PolicyResource): string | typeof UNKNOWN | undefined {
 }
 
 /** Days after creation at which the policy rotates the key; UNKNOWN at preview, undefined if not computable. */
-function rotateAfterDays(policy: PolicyResource): number | typeof UNKNOWN | undefined {
+function policyRotateAfterDays(policy: PolicyResource): number | typeof UNKNOWN | undefined {
     const after = read(() => policy.props.timeAfterCreation);
     const before = read(() => policy.props.timeBeforeExpiry);
     const expire = read(() => policy.props.expireAfter);
     if (after === UNKNOWN || before === UNKNOWN || expire === UNKNOWN) return UNKNOWN;
-    const a = durationDays(after);
-    if (a !== undefined) return a;
-    const b = durationDays(before);
-    const e = durationDays(expire);
-    return b !== undefined && e !== undefined ? e - b : undefined;
+    return rotateAfterDays(after, before, expire);
 }
 
 /** Catalogue rows 23 and 21 (and 2) for Managed HSM keys, whose rotation policy is a separate resource. */
@@ -111,7 +107,7 @@ export const rule = stackRule(
                     }
                     continue;
                 }
-                const periods = mine.map(rotateAfterDays);
+                const periods = mine.map(policyRotateAfterDays);
                 if (periods.some((d) => d === UNKNOWN)) {
                     undecided++;
                     continue;
