@@ -82,9 +82,10 @@ export class KeyHierarchy extends pulumi.ComponentResource {
     /** The validated, resolved spec (effective rotation, protection, principals per key and cloud). */
     readonly resolved: ResolvedHierarchy;
     readonly domains: Record<string, KeyDomain> = {};
-    /** `domain/key` -> identifiers in each cloud. */
-    readonly keys: pulumi.Output<Record<string, LogicalKeyIds>>;
     private readonly logical: Record<string, LogicalKey> = {};
+    /** `keys` as plain nesting with the resources' Outputs as leaves: what is registered as the `keys` output. */
+    private readonly keyIds: Record<string, pulumi.Input<LogicalKeyIds>>;
+    private keysOutput?: pulumi.Output<Record<string, LogicalKeyIds>>;
 
     /**
      * @param spec the hierarchy, from TypeScript or stack config (`new pulumi.Config("keyfabric").requireObject("hierarchy")`).
@@ -224,10 +225,16 @@ export class KeyHierarchy extends pulumi.ComponentResource {
             domainComponent.done();
         }
 
-        this.keys = pulumi.output(Object.fromEntries(Object.entries(this.logical).map(([id, k]) => [id, logicalIds(k, spec)]))) as pulumi.Output<
-            Record<string, LogicalKeyIds>
-        >;
-        this.registerOutputs({ keys: this.keys });
+        // Registered as plain nesting (the engine awaits each leaf Output, and a partly unknown map stays partly
+        // known in a preview); the `keys` Output over it is only built when read: ~8 Outputs per key, plus the
+        // Outputs and promises `pulumi.output` makes to lift every level of the map.
+        this.keyIds = Object.fromEntries(Object.entries(this.logical).map(([id, k]) => [id, logicalIds(k, spec)]));
+        this.registerOutputs({ keys: this.keyIds });
+    }
+
+    /** `domain/key` -> identifiers in each cloud. */
+    get keys(): pulumi.Output<Record<string, LogicalKeyIds>> {
+        return (this.keysOutput ??= pulumi.output(this.keyIds) as pulumi.Output<Record<string, LogicalKeyIds>>);
     }
 
     /** The per-cloud components of `domain/key`; throws naming the declared keys when there is no such key. */
@@ -263,7 +270,7 @@ function logicalIds(k: LogicalKey, spec: HierarchySpec): pulumi.Input<LogicalKey
     const extra = <T, R>(byLoc: Record<string, T>, primary: string | undefined, f: (x: T) => R) =>
         Object.fromEntries(Object.entries(byLoc).filter(([l]) => l !== primary).map(([l, x]) => [l, f(x)]));
     const ids: Record<string, unknown> = {};
-    if (k.aws) ids.aws = { keyArn: k.aws.keyArn, keyId: k.aws.keyId, aliasArns: k.aws.aliasArns, replicaArns: k.aws.replicaArns };
+    if (k.aws) ids.aws = { keyArn: k.aws.keyArn, keyId: k.aws.keyId, aliasArns: k.aws.aliasArnList(), replicaArns: k.aws.replicaArnMap() };
     if (k.gcp) ids.gcp = gcpIds(k.gcp);
     if (k.azure) ids.azure = azureIds(k.azure);
     const gl = extra(k.gcpByLocation, spec.clouds.gcp?.location, gcpIds);

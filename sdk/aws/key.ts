@@ -142,17 +142,20 @@ export class AwsKey extends KeyComponent {
     readonly keyArn: pulumi.Output<string>;
     readonly keyId: pulumi.Output<string>;
     readonly aliases: kms.Alias[];
-    readonly aliasArns: pulumi.Output<string[]>;
     readonly replicas: Record<string, kms.ReplicaKey | kms.ReplicaExternalKey>;
-    readonly replicaArns: pulumi.Output<Record<string, string>>;
-    /** The key policy document as JSON. */
-    readonly policy: pulumi.Output<string>;
     /** BYOK: the material imports (key first, then replicas). */
     readonly imports: AwsImportedKeyMaterial[];
     /** BYOK, asymmetric/HMAC: the fingerprint that replaces the key when the material changes. */
     readonly materialFingerprint?: MaterialFingerprint;
     readonly shape: AwsKeyShape;
     private readonly region: string;
+    /** The key policy: a plain string unless a principal or the account is an `Output`. */
+    private readonly policyInput: pulumi.Input<string>;
+    // The Output properties below are built when first read: the component registers plain lists and maps of the
+    // resources' Outputs instead (the same values), which spares the Outputs `pulumi.all` / `pulumi.output` create.
+    private aliasArnsOutput?: pulumi.Output<string[]>;
+    private replicaArnsOutput?: pulumi.Output<Record<string, string>>;
+    private policyOutput?: pulumi.Output<string>;
 
     constructor(name: string, args: AwsKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         const issues = checkAwsKeyArgs(args);
@@ -178,7 +181,7 @@ export class AwsKey extends KeyComponent {
             macUsers: args.macUsers,
             serviceUsers: args.serviceUsers,
         });
-        this.policy = pulumi.output(policy);
+        this.policyInput = policy;
         const tags = correlationTags(args.identity, args.tags);
         const common = {
             region: args.region,
@@ -218,7 +221,6 @@ export class AwsKey extends KeyComponent {
         this.aliases = (args.aliases ?? []).map(
             (alias) => new kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region: args.region }, { parent: this }),
         );
-        this.aliasArns = pulumi.all(this.aliases.map((a) => a.arn));
 
         this.replicas = {};
         for (const region of args.replicaRegions ?? []) {
@@ -236,7 +238,6 @@ export class AwsKey extends KeyComponent {
                     ? new kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
                     : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
         }
-        this.replicaArns = pulumi.all(Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn])));
 
         this.imports = [];
         if (origin === "byok" && args.material) {
@@ -246,7 +247,30 @@ export class AwsKey extends KeyComponent {
             for (const [region, replica] of Object.entries(this.replicas)) this.imports.push(importInto(`${name}-material-${region}`, replica.arn, region));
         }
 
-        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArns, replicaArns: this.replicaArns, policy });
+        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArnList(), replicaArns: this.replicaArnMap(), policy });
+    }
+
+    get aliasArns(): pulumi.Output<string[]> {
+        return (this.aliasArnsOutput ??= pulumi.all(this.aliasArnList()));
+    }
+
+    get replicaArns(): pulumi.Output<Record<string, string>> {
+        return (this.replicaArnsOutput ??= pulumi.all(this.replicaArnMap()));
+    }
+
+    /** The key policy document as JSON. */
+    get policy(): pulumi.Output<string> {
+        return (this.policyOutput ??= pulumi.output(this.policyInput));
+    }
+
+    /** @internal The aliases' ARNs, one Output each. */
+    aliasArnList(): pulumi.Output<string>[] {
+        return this.aliases.map((a) => a.arn);
+    }
+
+    /** @internal Region -> the replica's ARN. */
+    replicaArnMap(): Record<string, pulumi.Output<string>> {
+        return Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn]));
     }
 
     protected checkGrant(role: GrantRole): void {

@@ -134,7 +134,8 @@ export class GcpKey extends KeyComponent {
         const keepOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
 
         if (args.keyRing !== undefined) {
-            this.keyRingId = pulumi.output(args.keyRing);
+            // An Output (a hierarchy's key ring id) is used as is: `pulumi.output` would wrap it in two more.
+            this.keyRingId = pulumi.Output.isInstance(args.keyRing) ? (args.keyRing as pulumi.Output<string>) : pulumi.output(args.keyRing);
         } else {
             this.keyRing = new kms.KeyRing(`${name}-ring`, { name: args.keyRingName ?? name, project: args.project, location: args.location! }, keepOpts);
             this.keyRingId = this.keyRing.id;
