@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as gcpKms from "@pulumi/gcp/kms";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
-import { AwsKey } from "./aws/key";
-import { AzureKey, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
-import { GcpKey } from "./gcp/key";
+import { AwsKey, AwsKeyArgs } from "./aws/key";
+import { AzureKey, AzureKeyArgs, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
+import { GcpKey, GcpKeyArgs } from "./gcp/key";
 import { KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
 import { HierarchySpec } from "./spec/schema";
@@ -96,134 +96,12 @@ export class KeyHierarchy extends pulumi.ComponentResource {
         const { protectKeys, ...componentOpts } = opts;
         super("keyfabric:index:KeyHierarchy", name, { spec }, componentOpts);
         this.resolved = resolved;
-        const protect = protectKeys ?? true;
+        // The work is split into small functions: Pulumi captures a stack trace for every promise of a resource
+        // (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.
         const clouds = spec.clouds;
         const accountId = clouds.aws ? (clouds.aws.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
-        // One getManagedHsm lookup for every key on the Managed HSM (as for the account above), not one per key.
-        let managedHsm: AzureManagedHsmRef | undefined;
-        const managedHsmRef = (): AzureManagedHsmRef => {
-            if (!managedHsm) {
-                const hsm = clouds.azure!.managedHsm!;
-                const id = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? clouds.azure!.resourceGroupName }, { parent: this }).id;
-                managedHsm = { ...hsm, id };
-            }
-            return managedHsm;
-        };
-
-        for (const domain of resolved.domains) {
-            const dn = `${name}-${domain.name}`;
-            const domainComponent = new KeyDomain(dn, { domain: domain.name, classification: domain.classification }, { parent: this });
-            this.domains[domain.name] = domainComponent;
-            const containerId: KeyIdentity = { hierarchy: spec.name, domain: domain.name, key: "", owner: spec.owner, classification: domain.classification };
-            const keyRingFor = (location: string) => {
-                if (!domainComponent.keyRings[location]) {
-                    domainComponent.keyRings[location] = new gcpKms.KeyRing(
-                        `${dn}-ring-${location}`,
-                        { name: `${spec.name}-${domain.name}`, location, project: clouds.gcp!.project },
-                        { parent: domainComponent, protect, retainOnDelete: protect },
-                    );
-                }
-                return domainComponent.keyRings[location];
-            };
-            const vaultFor = (location: string): pulumi.Input<string> => {
-                if (clouds.azure!.vault?.name) return clouds.azure!.vault.name;
-                if (!domainComponent.vaults[location]) {
-                    const sku = clouds.azure!.vault?.sku ?? (needsPremium(domain, location, clouds.azure!.location) ? "premium" : "standard");
-                    domainComponent.vaults[location] = new keyvault.Vault(
-                        `${dn}-vault-${location}`,
-                        secureVaultArgs(
-                            azureVaultName(spec.name, domain.name, location),
-                            clouds.azure!.resourceGroupName,
-                            { location, tenantId: clouds.azure!.tenantId },
-                            sku,
-                            { ...spec.defaults?.tags, ...correlationTags(containerId) },
-                        ),
-                        { parent: domainComponent, protect, retainOnDelete: protect },
-                    );
-                }
-                return domainComponent.vaults[location].name;
-            };
-
-            for (const key of domain.keys) {
-                const kn = `${dn}-${key.identity.key}`;
-                const common = { purpose: key.purpose, algorithm: key.algorithm, identity: key.identity, protect };
-                const logical: { -readonly [K in keyof LogicalKey]: LogicalKey[K] } = { id: key.id, spec: key, gcpByLocation: {}, azureByLocation: {} };
-                if (key.shapes.aws) {
-                    const users = key.users.aws;
-                    logical.aws = new AwsKey(
-                        `${kn}-aws`,
-                        {
-                            ...common,
-                            region: clouds.aws!.region,
-                            accountId,
-                            origin: key.origin,
-                            description: key.description,
-                            rotationDays: key.rotationDays,
-                            deletionWindowDays: key.deletionWindowDays,
-                            multiRegion: key.multiRegion,
-                            replicaRegions: key.regions.aws,
-                            aliases: [`${spec.name}/${domain.name}/${key.identity.key}`, ...key.aliases],
-                            ...(key.material ? { material: key.material } : {}),
-                            ...(key.validTo ? { validTo: key.validTo } : {}),
-                            administrators: nonEmpty(key.admins.aws),
-                            ...(key.purpose === "encrypt" ? { users: nonEmpty(users) } : key.purpose === "sign" ? { signers: nonEmpty(users) } : { macUsers: nonEmpty(users) }),
-                            tags: key.tags,
-                        },
-                        { parent: domainComponent },
-                    );
-                }
-                if (key.shapes.gcp) {
-                    for (const location of [clouds.gcp!.location, ...(key.regions.gcp ?? [])]) {
-                        const primary = location === clouds.gcp!.location;
-                        logical.gcpByLocation[location] = new GcpKey(
-                            primary ? `${kn}-gcp` : `${kn}-gcp-${location}`,
-                            {
-                                ...common,
-                                keyRing: keyRingFor(location).id,
-                                keyName: key.identity.key,
-                                protection: key.protection,
-                                origin: key.origin,
-                                rotationDays: key.rotationDays,
-                                deletionWindowDays: key.deletionWindowDays,
-                                ...(key.material ? { material: key.material } : {}),
-                                admins: nonEmpty(key.admins.gcp),
-                                users: nonEmpty(key.users.gcp),
-                                labels: correlationLabels(undefined, key.tags),
-                            },
-                            { parent: domainComponent },
-                        );
-                    }
-                    logical.gcp = logical.gcpByLocation[clouds.gcp!.location];
-                }
-                if (key.shapes.azure) {
-                    const az = clouds.azure!;
-                    for (const location of [az.location, ...(key.regions.azure ?? [])]) {
-                        const primary = location === az.location;
-                        const onHsm = key.shapes.azure.container === "managedHsm";
-                        logical.azureByLocation[location] = new AzureKey(
-                            primary ? `${kn}-azure` : `${kn}-azure-${location}`,
-                            {
-                                ...common,
-                                resourceGroupName: az.resourceGroupName,
-                                ...(onHsm ? { managedHsm: managedHsmRef() } : { vaultName: vaultFor(location) }),
-                                keyName: `${domain.name}-${key.identity.key}`,
-                                protection: key.protection,
-                                origin: key.origin,
-                                ...(key.material ? { material: key.material } : {}),
-                                rotationDays: key.rotationDays,
-                                admins: nonEmpty(key.admins.azure),
-                                users: nonEmpty(key.users.azure),
-                                tags: key.tags,
-                            },
-                            { parent: domainComponent },
-                        );
-                    }
-                    logical.azure = logical.azureByLocation[az.location];
-                }
-                this.logical[key.id] = logical;
-            }
-            domainComponent.done();
-        }
+        const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {} };
+        for (const domain of resolved.domains) this.addDomain(ctx, domain);
 
         // Registered as plain nesting (the engine awaits each leaf Output, and a partly unknown map stays partly
         // known in a preview); the `keys` Output over it is only built when read: ~8 Outputs per key, plus the
@@ -235,6 +113,15 @@ export class KeyHierarchy extends pulumi.ComponentResource {
     /** `domain/key` -> identifiers in each cloud. */
     get keys(): pulumi.Output<Record<string, LogicalKeyIds>> {
         return (this.keysOutput ??= pulumi.output(this.keyIds) as pulumi.Output<Record<string, LogicalKeyIds>>);
+    }
+
+    private addDomain(ctx: BuildContext, domain: ResolvedDomain): void {
+        const dn = `${ctx.name}-${domain.name}`;
+        const domainComponent = new KeyDomain(dn, { domain: domain.name, classification: domain.classification }, { parent: this });
+        this.domains[domain.name] = domainComponent;
+        const d: DomainContext = { ...ctx, domain, dn, component: domainComponent };
+        for (const key of domain.keys) this.logical[key.id] = addKey(d, key);
+        domainComponent.done();
     }
 
     /** The per-cloud components of `domain/key`; throws naming the declared keys when there is no such key. */
@@ -285,3 +172,148 @@ export function hierarchyFromConfig(namespace = "keyfabric", key = "hierarchy"):
     return new pulumi.Config(namespace).requireObject<HierarchySpec>(key);
 }
 
+interface BuildContext {
+    readonly name: string;
+    readonly spec: HierarchySpec;
+    readonly protect: boolean;
+    readonly accountId: pulumi.Input<string> | undefined;
+    readonly hierarchy: KeyHierarchy;
+    /** One getManagedHsm lookup for every key on the Managed HSM (as for the account), not one per key. */
+    readonly managedHsm: { ref?: AzureManagedHsmRef };
+}
+
+interface DomainContext extends BuildContext {
+    readonly domain: ResolvedDomain;
+    /** The domain component's name, the prefix of its children's. */
+    readonly dn: string;
+    readonly component: KeyDomain;
+}
+
+function addKey(d: DomainContext, key: ResolvedKey): LogicalKey {
+    const logical: { -readonly [K in keyof LogicalKey]: LogicalKey[K] } = { id: key.id, spec: key, gcpByLocation: {}, azureByLocation: {} };
+    const kn = `${d.dn}-${key.identity.key}`;
+    if (key.shapes.aws) logical.aws = awsKeyOf(d, key, kn);
+    if (key.shapes.gcp) {
+        const gcp = d.spec.clouds.gcp!;
+        for (const location of [gcp.location, ...(key.regions.gcp ?? [])]) logical.gcpByLocation[location] = gcpKeyOf(d, key, kn, location, location === gcp.location);
+        logical.gcp = logical.gcpByLocation[gcp.location];
+    }
+    if (key.shapes.azure) {
+        const az = d.spec.clouds.azure!;
+        for (const location of [az.location, ...(key.regions.azure ?? [])]) logical.azureByLocation[location] = azureKeyOf(d, key, kn, location, location === az.location);
+        logical.azure = logical.azureByLocation[az.location];
+    }
+    return logical;
+}
+
+function awsKeyOf(d: DomainContext, key: ResolvedKey, kn: string): AwsKey {
+    return new AwsKey(`${kn}-aws`, awsKeyArgs(d, key), { parent: d.component });
+}
+
+function gcpKeyOf(d: DomainContext, key: ResolvedKey, kn: string, location: string, primary: boolean): GcpKey {
+    return new GcpKey(primary ? `${kn}-gcp` : `${kn}-gcp-${location}`, gcpKeyArgs(d, key, location), { parent: d.component });
+}
+
+function azureKeyOf(d: DomainContext, key: ResolvedKey, kn: string, location: string, primary: boolean): AzureKey {
+    return new AzureKey(primary ? `${kn}-azure` : `${kn}-azure-${location}`, azureKeyArgs(d, key, location), { parent: d.component });
+}
+
+function commonArgs(d: DomainContext, key: ResolvedKey) {
+    return { purpose: key.purpose, algorithm: key.algorithm, identity: key.identity, protect: d.protect };
+}
+
+function awsKeyArgs(d: DomainContext, key: ResolvedKey): AwsKeyArgs {
+    const users = key.users.aws;
+    return {
+        ...commonArgs(d, key),
+        region: d.spec.clouds.aws!.region,
+        accountId: d.accountId,
+        origin: key.origin,
+        description: key.description,
+        rotationDays: key.rotationDays,
+        deletionWindowDays: key.deletionWindowDays,
+        multiRegion: key.multiRegion,
+        replicaRegions: key.regions.aws,
+        aliases: [`${d.spec.name}/${d.domain.name}/${key.identity.key}`, ...key.aliases],
+        ...(key.material ? { material: key.material } : {}),
+        ...(key.validTo ? { validTo: key.validTo } : {}),
+        administrators: nonEmpty(key.admins.aws),
+        ...(key.purpose === "encrypt" ? { users: nonEmpty(users) } : key.purpose === "sign" ? { signers: nonEmpty(users) } : { macUsers: nonEmpty(users) }),
+        tags: key.tags,
+    };
+}
+
+function gcpKeyArgs(d: DomainContext, key: ResolvedKey, location: string): GcpKeyArgs {
+    return {
+        ...commonArgs(d, key),
+        keyRing: keyRingFor(d, location).id,
+        keyName: key.identity.key,
+        protection: key.protection,
+        origin: key.origin,
+        rotationDays: key.rotationDays,
+        deletionWindowDays: key.deletionWindowDays,
+        ...(key.material ? { material: key.material } : {}),
+        admins: nonEmpty(key.admins.gcp),
+        users: nonEmpty(key.users.gcp),
+        labels: correlationLabels(undefined, key.tags),
+    };
+}
+
+function azureKeyArgs(d: DomainContext, key: ResolvedKey, location: string): AzureKeyArgs {
+    const az = d.spec.clouds.azure!;
+    const onHsm = key.shapes.azure!.container === "managedHsm";
+    return {
+        ...commonArgs(d, key),
+        resourceGroupName: az.resourceGroupName,
+        ...(onHsm ? { managedHsm: managedHsmRef(d) } : { vaultName: vaultFor(d, location) }),
+        keyName: `${d.domain.name}-${key.identity.key}`,
+        protection: key.protection,
+        origin: key.origin,
+        ...(key.material ? { material: key.material } : {}),
+        rotationDays: key.rotationDays,
+        admins: nonEmpty(key.admins.azure),
+        users: nonEmpty(key.users.azure),
+        tags: key.tags,
+    };
+}
+
+/** The domain's key ring in `location`, created on first use. */
+function keyRingFor(d: DomainContext, location: string): gcpKms.KeyRing {
+    return (d.component.keyRings[location] ??= newKeyRing(d, location));
+}
+
+function newKeyRing(d: DomainContext, location: string): gcpKms.KeyRing {
+    const args = { name: `${d.spec.name}-${d.domain.name}`, location, project: d.spec.clouds.gcp!.project };
+    return new gcpKms.KeyRing(`${d.dn}-ring-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+}
+
+/** The vault for `location`: the configured one, else the domain's, created on first use. */
+function vaultFor(d: DomainContext, location: string): pulumi.Input<string> {
+    const az = d.spec.clouds.azure!;
+    if (az.vault?.name) return az.vault.name;
+    return (d.component.vaults[location] ??= newVault(d, location)).name;
+}
+
+function newVault(d: DomainContext, location: string): keyvault.Vault {
+    const az = d.spec.clouds.azure!;
+    const sku = az.vault?.sku ?? (needsPremium(d.domain, location, az.location) ? "premium" : "standard");
+    const containerId: KeyIdentity = { hierarchy: d.spec.name, domain: d.domain.name, key: "", owner: d.spec.owner, classification: d.domain.classification };
+    const args = secureVaultArgs(
+        azureVaultName(d.spec.name, d.domain.name, location),
+        az.resourceGroupName,
+        { location, tenantId: az.tenantId },
+        sku,
+        { ...d.spec.defaults?.tags, ...correlationTags(containerId) },
+    );
+    return new keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+}
+
+function managedHsmRef(ctx: BuildContext): AzureManagedHsmRef {
+    if (!ctx.managedHsm.ref) {
+        const az = ctx.spec.clouds.azure!;
+        const hsm = az.managedHsm!;
+        const id = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? az.resourceGroupName }, { parent: ctx.hierarchy }).id;
+        ctx.managedHsm.ref = { ...hsm, id };
+    }
+    return ctx.managedHsm.ref;
+}

@@ -67,6 +67,25 @@ export abstract class KeyComponent extends pulumi.ComponentResource {
      * role. Throws when the role cannot apply to this key, or the principal is malformed.
      */
     grant(role: GrantRole, principal: Principal, opts: GrantOptions = {}): pulumi.Resource[] {
+        this.checkGrantRequest(role, principal, opts);
+        const suffix = opts.name ?? `${slug(principal as string, 20)}-${shortHash(principal as string)}`;
+        return this.createGrant(role, principal, `${this.baseName}-grant-${role}-${suffix}`);
+    }
+
+    /**
+     * The grants a key's args ask for: `admin` for each admin, the purpose's user role for each user. (A small
+     * frame of its own: Pulumi captures a stack trace for every promise of a resource, and V8's cost for a frame
+     * grows with how far into its function the call is, so resources are created from short functions.)
+     */
+    protected grantRoles(admins: readonly Principal[] = [], users: readonly Principal[] = []): pulumi.Resource[] {
+        const created: pulumi.Resource[] = [];
+        for (const admin of admins) created.push(...this.grant("admin", admin));
+        for (const user of users) created.push(...this.grant(USER_ROLE_FOR_PURPOSE[this.purpose], user));
+        return created;
+    }
+
+    /** Throws when the role cannot apply to this key, or the principal or name is malformed. */
+    private checkGrantRequest(role: GrantRole, principal: Principal, opts: GrantOptions): void {
         const issues = new IssueCollector();
         if (!GRANT_ROLES.includes(role)) {
             issues.add({ code: "invalid_value", path: "role", message: "is not a grant role", allowed: GRANT_ROLES, got: role });
@@ -88,8 +107,6 @@ export abstract class KeyComponent extends pulumi.ComponentResource {
         }
         issues.throwIfAny(`Grant on ${this.baseName}`);
         this.checkGrant(role);
-        const suffix = opts.name ?? `${slug(principal as string, 20)}-${shortHash(principal as string)}`;
-        return this.createGrant(role, principal, `${this.baseName}-grant-${role}-${suffix}`);
     }
 
     /** Cloud-specific refusals (e.g. AWS grants cannot confer administration); throws. */

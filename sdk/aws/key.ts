@@ -136,6 +136,34 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
     return issues;
 }
 
+type KeyOptions = { -readonly [K in keyof pulumi.CustomResourceOptions]: pulumi.CustomResourceOptions[K] };
+type CommonKeyArgs = ReturnType<typeof commonKeyArgs>;
+
+/** The inputs the key and its replicas share. */
+function commonKeyArgs(args: AwsKeyArgs, policy: pulumi.Input<string>) {
+    return {
+        region: args.region,
+        description: args.description ?? `keyfabric ${args.purpose} key (${args.algorithm})`,
+        deletionWindowInDays: args.deletionWindowDays ?? DEFAULTS.deletionWindowDays,
+        multiRegion: args.multiRegion ?? false,
+        policy,
+        bypassPolicyLockoutSafetyCheck: false,
+        tags: correlationTags(args.identity, args.tags),
+    };
+}
+
+function cloudKeyArgs(args: AwsKeyArgs, origin: Origin, shape: AwsKeyShape, common: CommonKeyArgs): kms.KeyArgs {
+    const rotationDays = args.rotationDays ?? (supportsAutoRotation("aws", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
+    return {
+        ...common,
+        customerMasterKeySpec: shape.keySpec,
+        keyUsage: shape.keyUsage,
+        isEnabled: true,
+        enableKeyRotation: rotationDays !== undefined,
+        ...(rotationDays !== undefined ? { rotationPeriodInDays: rotationDays } : {}),
+    };
+}
+
 export class AwsKey extends KeyComponent {
     /** The key (`aws.kms.Key`, or `aws.kms.ExternalKey` for BYOK). */
     readonly key: kms.Key | kms.ExternalKey;
@@ -161,93 +189,31 @@ export class AwsKey extends KeyComponent {
         const issues = checkAwsKeyArgs(args);
         issues.throwIfAny(`keyfabric:aws:Key "${name}"`);
         super("keyfabric:aws:Key", name, "aws", args.purpose, args, opts);
+        // Kept short, each child created in a small method: Pulumi captures a stack trace for every promise of a
+        // resource (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.
         const cap = awsKeyShape(args.algorithm, args.purpose);
         if (!cap.ok) throw new KeyfabricValidationError(name, [{ code: "unsupported", path: "algorithm", message: cap.reason }]);
         this.shape = cap.shape;
         this.region = args.region;
         const origin = args.origin ?? "cloud";
         const protect = args.protect ?? true;
-        const keyOpts: { -readonly [K in keyof pulumi.CustomResourceOptions]: pulumi.CustomResourceOptions[K] } = { parent: this, protect, retainOnDelete: protect };
-
-        const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
-        const root = (account: string) => `arn:${awsPartition(args.region)}:iam::${account}:root`;
-        const owners = args.owners ?? [typeof accountId === "string" ? root(accountId) : pulumi.output(accountId).apply(root)];
+        const keyOpts: KeyOptions = { parent: this, protect, retainOnDelete: protect };
         // A plain string when every principal is one: inputs that are Outputs cost the engine an await per resource.
-        const policy = keyPolicy(cap.shape, {
-            owners,
-            administrators: args.administrators,
-            users: args.users,
-            signers: args.signers,
-            macUsers: args.macUsers,
-            serviceUsers: args.serviceUsers,
-        });
-        this.policyInput = policy;
-        const tags = correlationTags(args.identity, args.tags);
-        const common = {
-            region: args.region,
-            description: args.description ?? `keyfabric ${args.purpose} key (${args.algorithm})`,
-            deletionWindowInDays: args.deletionWindowDays ?? DEFAULTS.deletionWindowDays,
-            multiRegion: args.multiRegion ?? false,
-            policy,
-            bypassPolicyLockoutSafetyCheck: false,
-            tags,
-        };
-        if (origin === "byok") {
+        this.policyInput = this.keyPolicyOf(args);
+        const common = commonKeyArgs(args, this.policyInput);
+        if (origin === "byok" && args.material && !cap.shape.symmetric) {
             // Asymmetric and HMAC keys can never take new material: new material replaces the key, visibly in preview.
-            if (args.material && !cap.shape.symmetric) {
-                this.materialFingerprint = new MaterialFingerprint(`${name}-fingerprint`, { algorithm: args.algorithm, material: args.material }, { parent: this });
-                keyOpts.replacementTrigger = this.materialFingerprint.fingerprint;
-            }
-            // No keyMaterialBase64: the material is imported by keyfabric's BYOK provider and never enters state.
-            this.key = new kms.ExternalKey(`${name}-key`, { ...common, keySpec: cap.shape.keySpec, keyUsage: cap.shape.keyUsage, enabled: true }, keyOpts);
-        } else {
-            const rotationDays = args.rotationDays ?? (supportsAutoRotation("aws", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
-            this.key = new kms.Key(
-                `${name}-key`,
-                {
-                    ...common,
-                    customerMasterKeySpec: cap.shape.keySpec,
-                    keyUsage: cap.shape.keyUsage,
-                    isEnabled: true,
-                    enableKeyRotation: rotationDays !== undefined,
-                    ...(rotationDays !== undefined ? { rotationPeriodInDays: rotationDays } : {}),
-                },
-                keyOpts,
-            );
+            this.materialFingerprint = new MaterialFingerprint(`${name}-fingerprint`, { algorithm: args.algorithm, material: args.material }, { parent: this });
+            keyOpts.replacementTrigger = this.materialFingerprint.fingerprint;
         }
+        this.key = origin === "byok" ? this.externalKey(name, common, keyOpts) : this.cloudKey(name, args, origin, common, keyOpts);
         this.keyArn = this.key.arn;
         this.keyId = this.key.id;
+        this.aliases = this.createAliases(name, args);
+        this.replicas = this.createReplicas(name, origin, common, keyOpts, args.replicaRegions ?? []);
+        this.imports = origin === "byok" && args.material ? this.importMaterial(name, args) : [];
 
-        this.aliases = (args.aliases ?? []).map(
-            (alias) => new kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region: args.region }, { parent: this }),
-        );
-
-        this.replicas = {};
-        for (const region of args.replicaRegions ?? []) {
-            const replicaArgs = {
-                primaryKeyArn: this.key.arn,
-                region,
-                description: common.description,
-                deletionWindowInDays: common.deletionWindowInDays,
-                policy,
-                bypassPolicyLockoutSafetyCheck: false,
-                tags,
-            };
-            this.replicas[region] =
-                origin === "byok"
-                    ? new kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
-                    : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
-        }
-
-        this.imports = [];
-        if (origin === "byok" && args.material) {
-            const importInto = (childName: string, keyId: pulumi.Input<string>, region: string) =>
-                new AwsImportedKeyMaterial(childName, { keyId, region, algorithm: args.algorithm, material: args.material!, ...(args.validTo ? { validTo: args.validTo } : {}) }, { parent: this });
-            this.imports.push(importInto(`${name}-material`, this.key.arn, args.region));
-            for (const [region, replica] of Object.entries(this.replicas)) this.imports.push(importInto(`${name}-material-${region}`, replica.arn, region));
-        }
-
-        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArnList(), replicaArns: this.replicaArnMap(), policy });
+        this.registerOutputs({ keyArn: this.keyArn, keyId: this.keyId, aliasArns: this.aliasArnList(), replicaArns: this.replicaArnMap(), policy: this.policyInput });
     }
 
     get aliasArns(): pulumi.Output<string[]> {
@@ -271,6 +237,68 @@ export class AwsKey extends KeyComponent {
     /** @internal Region -> the replica's ARN. */
     replicaArnMap(): Record<string, pulumi.Output<string>> {
         return Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn]));
+    }
+
+    /** The key policy from the roles; the owners default to the account root. */
+    private keyPolicyOf(args: AwsKeyArgs): pulumi.Input<string> {
+        const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
+        const root = (account: string) => `arn:${awsPartition(args.region)}:iam::${account}:root`;
+        const owners = args.owners ?? [typeof accountId === "string" ? root(accountId) : pulumi.output(accountId).apply(root)];
+        return keyPolicy(this.shape, {
+            owners,
+            administrators: args.administrators,
+            users: args.users,
+            signers: args.signers,
+            macUsers: args.macUsers,
+            serviceUsers: args.serviceUsers,
+        });
+    }
+
+    private cloudKey(name: string, args: AwsKeyArgs, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions): kms.Key {
+        return new kms.Key(`${name}-key`, cloudKeyArgs(args, origin, this.shape, common), keyOpts);
+    }
+
+    /** No keyMaterialBase64: the material is imported by keyfabric's BYOK provider and never enters state. */
+    private externalKey(name: string, common: CommonKeyArgs, keyOpts: KeyOptions): kms.ExternalKey {
+        return new kms.ExternalKey(`${name}-key`, { ...common, keySpec: this.shape.keySpec, keyUsage: this.shape.keyUsage, enabled: true }, keyOpts);
+    }
+
+    private createAliases(name: string, args: AwsKeyArgs): kms.Alias[] {
+        return (args.aliases ?? []).map((alias) => this.alias(name, alias, args.region));
+    }
+
+    private alias(name: string, alias: string, region: string): kms.Alias {
+        return new kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region }, { parent: this });
+    }
+
+    private createReplicas(name: string, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions, regions: readonly string[]): AwsKey["replicas"] {
+        const replicas: AwsKey["replicas"] = {};
+        for (const region of regions) replicas[region] = this.replica(name, origin, common, keyOpts, region);
+        return replicas;
+    }
+
+    private replica(name: string, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions, region: string): kms.ReplicaKey | kms.ReplicaExternalKey {
+        const replicaArgs = {
+            primaryKeyArn: this.key.arn,
+            region,
+            description: common.description,
+            deletionWindowInDays: common.deletionWindowInDays,
+            policy: common.policy,
+            bypassPolicyLockoutSafetyCheck: false,
+            tags: common.tags,
+        };
+        return origin === "byok"
+            ? new kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
+            : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
+    }
+
+    /** BYOK: imports the material into the key, then into every replica. */
+    private importMaterial(name: string, args: AwsKeyArgs): AwsImportedKeyMaterial[] {
+        const importInto = (childName: string, keyId: pulumi.Input<string>, region: string) =>
+            new AwsImportedKeyMaterial(childName, { keyId, region, algorithm: args.algorithm, material: args.material!, ...(args.validTo ? { validTo: args.validTo } : {}) }, { parent: this });
+        const imports = [importInto(`${name}-material`, this.key.arn, args.region)];
+        for (const [region, replica] of Object.entries(this.replicas)) imports.push(importInto(`${name}-material-${region}`, replica.arn, region));
+        return imports;
     }
 
     protected checkGrant(role: GrantRole): void {

@@ -21,7 +21,6 @@ import {
     PROTECTIONS,
     Purpose,
     PURPOSES,
-    USER_ROLE_FOR_PURPOSE,
 } from "../spec/constants";
 import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
@@ -176,6 +175,60 @@ function managedHsmId(hsm: AzureManagedHsmRef, resourceGroupName: pulumi.Input<s
     return keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? resourceGroupName }, { parent }).id;
 }
 
+function hsmKeyArgs(
+    keyName: string,
+    managedHsmId: pulumi.Input<string>,
+    shape: AzureKeyShape,
+    expiresAt: string | undefined,
+    tags: Record<string, string>,
+): classicKeyvault.ManagedHardwareSecurityModuleKeyArgs {
+    return {
+        name: keyName,
+        managedHsmId,
+        keyType: shape.kty,
+        keySize: shape.keySize,
+        keyOpts: [...shape.keyOps],
+        ...(expiresAt ? { expirationDate: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z") } : {}),
+        tags,
+    };
+}
+
+function vaultKeyArgs(
+    keyName: string,
+    vaultName: pulumi.Input<string>,
+    resourceGroupName: pulumi.Input<string>,
+    shape: AzureKeyShape,
+    expires: number | undefined,
+    rotationDays: number | undefined,
+    tags: Record<string, string>,
+): keyvault.KeyArgs {
+    const d = rotationDays !== undefined ? rotationDurations(rotationDays) : undefined;
+    return {
+        keyName,
+        vaultName,
+        resourceGroupName,
+        properties: {
+            kty: shape.kty,
+            ...(shape.keySize !== undefined ? { keySize: shape.keySize } : {}),
+            ...(shape.curveName !== undefined ? { curveName: shape.curveName } : {}),
+            keyOps: [...shape.keyOps],
+            attributes: { enabled: true, exportable: false, ...(expires !== undefined ? { expires } : {}) },
+            ...(d
+                ? {
+                      rotationPolicy: {
+                          attributes: { expiryTime: d.expiryTime },
+                          lifetimeActions: [
+                              { action: { type: "rotate" }, trigger: { timeAfterCreate: d.timeAfterCreate } },
+                              { action: { type: "notify" }, trigger: { timeBeforeExpiry: d.timeBeforeExpiry } },
+                          ],
+                      },
+                  }
+                : {}),
+        },
+        tags,
+    };
+}
+
 /** ISO 8601 durations of a rotation policy: rotate after N days, versions expire 30 days later. */
 export function rotationDurations(rotationDays: number): { timeAfterCreate: string; expiryTime: string; timeBeforeExpiry: string } {
     return {
@@ -244,28 +297,11 @@ export class AzureKey extends KeyComponent {
             // Role assignments need the ARM id of the key (Key Vault) or its id on the Managed HSM.
             this.keyId = armVaultId ? pulumi.all([armVaultId, this.imported.versionlessId]).apply(([v]) => `${v}/keys/${this.keyName}`) : this.imported.versionlessId;
         } else if (cap.shape.container === "managedHsm") {
+            // Children are created in short methods: Pulumi captures a stack trace for every promise of a resource,
+            // and V8's cost for a frame grows with how far into its function the call is.
             this.managedHsmId = managedHsmId(args.managedHsm!, args.resourceGroupName, this);
-            this.hsmKey = new classicKeyvault.ManagedHardwareSecurityModuleKey(
-                `${name}-key`,
-                {
-                    name: this.keyName,
-                    managedHsmId: this.managedHsmId,
-                    keyType: cap.shape.kty,
-                    keySize: cap.shape.keySize,
-                    keyOpts: [...cap.shape.keyOps],
-                    ...(args.expiresAt ? { expirationDate: new Date(args.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z") } : {}),
-                    tags,
-                },
-                keepOpts,
-            );
-            if (rotationDays !== undefined) {
-                const d = rotationDurations(rotationDays);
-                new classicKeyvault.ManagedHardwareSecurityModuleKeyRotationPolicy(
-                    `${name}-rotation`,
-                    { managedHsmKeyId: this.hsmKey.id, timeAfterCreation: d.timeAfterCreate, expireAfter: d.expiryTime },
-                    { parent: this },
-                );
-            }
+            this.hsmKey = this.createHsmKey(name, hsmKeyArgs(this.keyName, this.managedHsmId, this.shape, args.expiresAt, tags), keepOpts);
+            if (rotationDays !== undefined) this.hsmRotationPolicy(name, this.hsmKey, rotationDays);
             this.keyId = this.hsmKey.id;
             this.keyUri = this.hsmKey.id;
         } else {
@@ -273,48 +309,37 @@ export class AzureKey extends KeyComponent {
             if (args.vaultName !== undefined) {
                 vaultName = args.vaultName;
             } else {
-                const settings = args.vault!;
-                const sku = settings.sku ?? cap.shape.vaultSku ?? "standard";
-                this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
+                this.vault = this.createVault(name, args, tags, keepOpts);
                 vaultName = this.vault.name;
             }
-            const d = rotationDays !== undefined ? rotationDurations(rotationDays) : undefined;
-            this.vaultKey = new keyvault.Key(
-                `${name}-key`,
-                {
-                    keyName: this.keyName,
-                    vaultName,
-                    resourceGroupName: args.resourceGroupName,
-                    properties: {
-                        kty: cap.shape.kty,
-                        ...(cap.shape.keySize !== undefined ? { keySize: cap.shape.keySize } : {}),
-                        ...(cap.shape.curveName !== undefined ? { curveName: cap.shape.curveName } : {}),
-                        keyOps: [...cap.shape.keyOps],
-                        attributes: { enabled: true, exportable: false, ...(expires !== undefined ? { expires } : {}) },
-                        ...(d
-                            ? {
-                                  rotationPolicy: {
-                                      attributes: { expiryTime: d.expiryTime },
-                                      lifetimeActions: [
-                                          { action: { type: "rotate" }, trigger: { timeAfterCreate: d.timeAfterCreate } },
-                                          { action: { type: "notify" }, trigger: { timeBeforeExpiry: d.timeBeforeExpiry } },
-                                      ],
-                                  },
-                              }
-                            : {}),
-                    },
-                    tags,
-                },
-                keepOpts,
-            );
+            this.vaultKey = this.createVaultKey(name, vaultKeyArgs(this.keyName, vaultName, args.resourceGroupName, this.shape, expires, rotationDays, tags), keepOpts);
             this.keyId = this.vaultKey.id;
             this.keyUri = this.vaultKey.keyUri;
         }
 
-        for (const admin of args.admins ?? []) this.grant("admin", admin);
-        for (const user of args.users ?? []) this.grant(USER_ROLE_FOR_PURPOSE[args.purpose], user);
+        this.grantRoles(args.admins, args.users);
 
         this.registerOutputs({ keyId: this.keyId, keyUri: this.keyUri });
+    }
+
+    private createHsmKey(name: string, args: classicKeyvault.ManagedHardwareSecurityModuleKeyArgs, keepOpts: pulumi.CustomResourceOptions) {
+        return new classicKeyvault.ManagedHardwareSecurityModuleKey(`${name}-key`, args, keepOpts);
+    }
+
+    private hsmRotationPolicy(name: string, hsmKey: classicKeyvault.ManagedHardwareSecurityModuleKey, rotationDays: number) {
+        const d = rotationDurations(rotationDays);
+        const args = { managedHsmKeyId: hsmKey.id, timeAfterCreation: d.timeAfterCreate, expireAfter: d.expiryTime };
+        return new classicKeyvault.ManagedHardwareSecurityModuleKeyRotationPolicy(`${name}-rotation`, args, { parent: this });
+    }
+
+    private createVault(name: string, args: AzureKeyArgs, tags: Record<string, string>, keepOpts: pulumi.CustomResourceOptions): keyvault.Vault {
+        const settings = args.vault!;
+        const sku = settings.sku ?? this.shape.vaultSku ?? "standard";
+        return new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
+    }
+
+    private createVaultKey(name: string, args: keyvault.KeyArgs, keepOpts: pulumi.CustomResourceOptions): keyvault.Key {
+        return new keyvault.Key(`${name}-key`, args, keepOpts);
     }
 
     protected checkGrant(): void {
@@ -328,31 +353,31 @@ export class AzureKey extends KeyComponent {
         if (this.onManagedHsm) {
             const roleGuid = managedHsmRoleFor(role);
             return [
-                new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(
-                    childName,
-                    {
-                        managedHsmId: this.managedHsmId!,
-                        name: parsed((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
-                        principalId: parsed((p) => p.objectId),
-                        roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
-                        scope: `/keys/${this.keyName}`,
-                    },
-                    { parent: this },
-                ),
+                this.hsmRoleAssignment(childName, {
+                    managedHsmId: this.managedHsmId!,
+                    name: parsed((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
+                    principalId: parsed((p) => p.objectId),
+                    roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
+                    scope: `/keys/${this.keyName}`,
+                }),
             ];
         }
         const roleGuid = keyVaultRoleFor(role);
         return [
-            new authorization.RoleAssignment(
-                childName,
-                {
-                    scope: this.keyId,
-                    principalId: parsed((p) => p.objectId),
-                    principalType: parsed((p) => p.principalType as string),
-                    roleDefinitionId: this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid)),
-                },
-                { parent: this },
-            ),
+            this.roleAssignment(childName, {
+                scope: this.keyId,
+                principalId: parsed((p) => p.objectId),
+                principalType: parsed((p) => p.principalType as string),
+                roleDefinitionId: this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid)),
+            }),
         ];
+    }
+
+    private hsmRoleAssignment(childName: string, args: classicKeyvault.ManagedHardwareSecurityModuleRoleAssignmentArgs) {
+        return new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(childName, args, { parent: this });
+    }
+
+    private roleAssignment(childName: string, args: authorization.RoleAssignmentArgs) {
+        return new authorization.RoleAssignment(childName, args, { parent: this });
     }
 }

@@ -17,7 +17,6 @@ import {
     PROTECTIONS,
     Purpose,
     PURPOSES,
-    USER_ROLE_FOR_PURPOSE,
 } from "../spec/constants";
 import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationLabels, KeyIdentity, slug } from "../spec/names";
@@ -112,6 +111,20 @@ export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector 
 
 const days = (d: number) => `${d * 86400}s`;
 
+function cryptoKeyArgs(name: string, args: GcpKeyArgs, origin: Origin, shape: GcpKeyShape, keyRing: pulumi.Input<string>): kms.CryptoKeyArgs {
+    const rotationDays = args.rotationDays ?? (supportsAutoRotation("gcp", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
+    return {
+        keyRing,
+        name: args.keyName ?? name,
+        purpose: shape.purpose,
+        versionTemplate: { algorithm: shape.algorithm, protectionLevel: shape.protectionLevel },
+        ...(rotationDays !== undefined ? { rotationPeriod: days(rotationDays) } : {}),
+        destroyScheduledDuration: days(args.deletionWindowDays ?? DEFAULTS.deletionWindowDays),
+        ...(origin === "byok" ? { importOnly: true, skipInitialVersionCreation: true } : {}),
+        labels: correlationLabels(args.identity, args.labels),
+    };
+}
+
 export class GcpKey extends KeyComponent {
     readonly keyRing?: kms.KeyRing;
     readonly keyRingId: pulumi.Output<string>;
@@ -140,21 +153,9 @@ export class GcpKey extends KeyComponent {
             this.keyRing = new kms.KeyRing(`${name}-ring`, { name: args.keyRingName ?? name, project: args.project, location: args.location! }, keepOpts);
             this.keyRingId = this.keyRing.id;
         }
-        const rotationDays = args.rotationDays ?? (supportsAutoRotation("gcp", args.algorithm, origin) ? DEFAULTS.rotationDays : undefined);
-        this.cryptoKey = new kms.CryptoKey(
-            `${name}-key`,
-            {
-                keyRing: this.keyRingId,
-                name: args.keyName ?? name,
-                purpose: cap.shape.purpose,
-                versionTemplate: { algorithm: cap.shape.algorithm, protectionLevel: cap.shape.protectionLevel },
-                ...(rotationDays !== undefined ? { rotationPeriod: days(rotationDays) } : {}),
-                destroyScheduledDuration: days(args.deletionWindowDays ?? DEFAULTS.deletionWindowDays),
-                ...(origin === "byok" ? { importOnly: true, skipInitialVersionCreation: true } : {}),
-                labels: correlationLabels(args.identity, args.labels),
-            },
-            keepOpts,
-        );
+        // Children are created in short methods: Pulumi captures a stack trace for every promise of a resource,
+        // and V8's cost for a frame grows with how far into its function the call is.
+        this.cryptoKey = this.createCryptoKey(name, args, origin, keepOpts);
         this.cryptoKeyId = this.cryptoKey.id;
         if (origin === "byok" && args.material) {
             this.imported = new GcpImportedKeyVersion(
@@ -164,11 +165,13 @@ export class GcpKey extends KeyComponent {
             );
         }
 
-        this.members = [];
-        for (const admin of args.admins ?? []) this.members.push(...this.grant("admin", admin));
-        for (const user of args.users ?? []) this.members.push(...this.grant(USER_ROLE_FOR_PURPOSE[args.purpose], user));
+        this.members = this.grantRoles(args.admins, args.users);
 
         this.registerOutputs({ keyRingId: this.keyRingId, cryptoKeyId: this.cryptoKeyId });
+    }
+
+    private createCryptoKey(name: string, args: GcpKeyArgs, origin: Origin, keepOpts: pulumi.CustomResourceOptions): kms.CryptoKey {
+        return new kms.CryptoKey(`${name}-key`, cryptoKeyArgs(name, args, origin, this.shape, this.keyRingId), keepOpts);
     }
 
     protected checkGrant(): void {
