@@ -4,7 +4,7 @@
  * through a policy pack's analyzer gRPC server, as the preview does (lib/preview/policy.js evaluatePolicies ->
  * lib/policy/analyzer.js runPolicyPack), then the text report.
  *   node policy.js RUN.json [PACK_DIR]
- * The analyzer client's methods are wrapped (timestamps only) to split the pack's start (spawn, ts-node compiling and
+ * The analyzer client's calls are wrapped (timestamps only) to split the pack's start (spawn, ts-node compiling and
  * type-checking the pack, GetAnalyzerInfo, Configure) from the per-resource phase (Analyze per resource, AnalyzeStack).
  */
 const fs = require("fs");
@@ -18,18 +18,21 @@ runChild(async () => {
     const pack = process.argv[3] ?? DEFAULT_POLICY_PACK;
 
     const marks = {};
-    const { AnalyzerClient } = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
-    for (const method of ["getAnalyzerInfo", "configure", "analyze", "analyzeStack"]) {
-        const original = AnalyzerClient.prototype[method];
-        AnalyzerClient.prototype[method] = function (req, ...rest) {
-            const callback = rest.pop();
-            marks[`${method}:first`] ??= performance.now();
-            return original.call(this, req, ...rest, (err, resp) => {
-                marks[`${method}:done`] = performance.now();
+    const mark = (method, wrapped) =>
+        function (...args) {
+            const callback = args.pop();
+            marks[`${method(args)}:first`] ??= performance.now();
+            return wrapped.call(this, ...args, (err, resp) => {
+                marks[`${method(args)}:done`] = performance.now();
                 callback(err, resp);
             });
         };
-    }
+    const { AnalyzerClient } = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
+    for (const method of ["getAnalyzerInfo", "configure"]) AnalyzerClient.prototype[method] = mark(() => method, AnalyzerClient.prototype[method]);
+    // Analyze and AnalyzeStack go out as pre-encoded bytes through grpc-js's makeUnaryRequest (lib/policy/wire.js).
+    const { Client } = require("@grpc/grpc-js");
+    const names = { "/pulumirpc.Analyzer/Analyze": "analyze", "/pulumirpc.Analyzer/AnalyzeStack": "analyzeStack" };
+    Client.prototype.makeUnaryRequest = mark((args) => names[args[0]] ?? args[0], Client.prototype.makeUnaryRequest);
 
     const t0 = performance.now();
     const report = await evaluatePolicies(run, [{ dir: pack }]);

@@ -6,9 +6,19 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct, WireResource } from "./wire";
 
-/** The bundled key-management pack. */
-export const DEFAULT_POLICY_PACK = path.resolve(__dirname, "..", "..", "policy-packs", "key-management");
+/**
+ * The bundled key-management pack: compiled (`lib/policy-packs/key-management`, built by `npm run build`) when this
+ * runs from `lib/`, as the CLI does, since Pulumi type-checks a TypeScript pack with ts-node before serving it (about
+ * 5 s); otherwise (running from source) the TypeScript pack itself. Both are the same rules and presets.
+ */
+export const DEFAULT_POLICY_PACK = bundledPack();
+
+function bundledPack(): string {
+    const compiled = path.resolve(__dirname, "..", "policy-packs", "key-management");
+    return fs.existsSync(path.join(compiled, "PulumiPolicy.yaml")) ? compiled : path.resolve(__dirname, "..", "..", "policy-packs", "key-management");
+}
 
 export interface PolicyResourceInput {
     readonly urn: string;
@@ -121,14 +131,23 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
         }
         await call("configure", configure);
 
-        const options_ = (r: PolicyResourceInput) => {
+        // Each resource's properties and options are encoded once, for its Analyze and for AnalyzeStack (wire.ts).
+        const wire: WireResource[] = resources.map((r) => {
             const o = new pb.AnalyzerResourceOptions();
             o.setProtect(r.protect ?? false);
             if (r.parent) o.setParent(r.parent);
-            return o;
-        };
-        // Each resource's properties become a Struct once, for its Analyze and for AnalyzeStack.
-        const structs = resources.map((r) => Struct.fromJavaScript(JSON.parse(JSON.stringify(r.props ?? {}))));
+            return { type: r.type, urn: r.urn, name: r.name, parent: r.parent, properties: encodeStruct(r.props ?? {}), options: o.serializeBinary() };
+        });
+        const send = (method: "Analyze" | "AnalyzeStack", bytes: Uint8Array): Promise<any> =>
+            new Promise((resolve, reject) =>
+                client.makeUnaryRequest(
+                    `/pulumirpc.Analyzer/${method}`,
+                    (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+                    (b: Buffer) => pb.AnalyzeResponse.deserializeBinary(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+                    bytes,
+                    (err: Error | null, resp: unknown) => (err ? reject(new Error(`policy pack ${method.charAt(0).toLowerCase()}${method.slice(1)}: ${err.message}`)) : resolve(resp)),
+                ),
+            );
         const violations: PolicyViolation[] = [];
         const collect = (resp: any, urn = "") => {
             for (const d of resp.getDiagnosticsList()) {
@@ -151,32 +170,12 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
             Array.from({ length: Math.min(ANALYZE_WINDOW, resources.length) }, async () => {
                 while (next < resources.length) {
                     const i = next++;
-                    const r = resources[i];
-                    const req = new pb.AnalyzeRequest();
-                    req.setType(r.type);
-                    req.setProperties(structs[i]);
-                    req.setUrn(r.urn);
-                    req.setName(r.name);
-                    req.setOptions(options_(r));
-                    responses[i] = await call("analyze", req);
+                    responses[i] = await send("Analyze", encodeAnalyzeRequest(wire[i]));
                 }
             }),
         );
         responses.forEach((resp, i) => collect(resp, resources[i].urn));
-        const stack = new pb.AnalyzeStackRequest();
-        stack.setResourcesList(
-            resources.map((r, i) => {
-                const ar = new pb.AnalyzerResource();
-                ar.setType(r.type);
-                ar.setProperties(structs[i]);
-                ar.setUrn(r.urn);
-                ar.setName(r.name);
-                ar.setOptions(options_(r));
-                if (r.parent) ar.setParent(r.parent);
-                return ar;
-            }),
-        );
-        collect(await call("analyzeStack", stack));
+        collect(await send("AnalyzeStack", encodeAnalyzeStackRequest(wire)));
         return { pack: info.getName(), version: info.getVersion(), policies, violations };
     } finally {
         client.close();

@@ -1,9 +1,11 @@
 /**
  * Runs one rule the way the policy SDK does, without a server: props behind `unknownCheckingProxy` (reading a value
  * unknown at preview throws, which the engine reports as "can't run policy"), config merged over the schema's defaults,
- * violations collected. Engine-boundary tests (the pack as its analyzer gRPC server) are in test/policy/pack.test.ts.
+ * violations collected, and the props checked unchanged afterwards (the pack's rules share one decoded copy of each
+ * resource's properties: policy-packs/key-management/lib/decode-once.ts). Engine-boundary tests (the pack as its analyzer gRPC server) are in test/policy/pack.test.ts.
  */
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import { isDeepStrictEqual } from "util";
 import type { KeyfabricResourceRule, KeyfabricStackRule } from "../../policy-packs/key-management/lib/rule";
 
 /** The value the engine sends for a string input that is unknown during preview. */
@@ -49,6 +51,7 @@ export async function checkResource(
 ): Promise<{ violations: Violation[]; notApplicable?: string; unknown?: boolean }> {
     const violations: Violation[] = [];
     const validations = Array.isArray(rule.validateResource) ? rule.validateResource : rule.validateResource ? [rule.validateResource] : [];
+    const unchanged = readOnly(rule.name, [resource]);
     try {
         for (const v of validations) {
             await v(
@@ -73,6 +76,8 @@ export async function checkResource(
         if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
         if (e instanceof UnknownValueError) return { violations, unknown: true };
         throw e;
+    } finally {
+        unchanged();
     }
     return { violations };
 }
@@ -94,6 +99,7 @@ export async function checkStack(rule: KeyfabricStackRule, resources: TestResour
     resources.forEach((r, i) => {
         if (r.parent) (policyResources[i] as any).parent = policyResources[resources.indexOf(r.parent)];
     });
+    const unchanged = readOnly(rule.name, resources);
     try {
         await (rule.validateStack as any)(
             {
@@ -109,6 +115,8 @@ export async function checkStack(rule: KeyfabricStackRule, resources: TestResour
     } catch (e) {
         if (e instanceof NotApplicable) return { violations, notApplicable: e.reason };
         throw e;
+    } finally {
+        unchanged();
     }
     return { violations };
 }
@@ -131,6 +139,19 @@ export async function remediate(rule: KeyfabricResourceRule, resource: TestResou
         },
     } as any);
     return r ?? undefined;
+}
+
+/** A deep copy made in this realm (structuredClone's objects have another realm's prototypes under jest). */
+const copy = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(copy) : v !== null && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
+
+/** A check, to run once the rule has run, that it changed none of the props it was given. */
+function readOnly(rule: string, resources: readonly TestResource[]): () => void {
+    const before = resources.map((r) => copy(r.props));
+    return () =>
+        resources.forEach((r, i) => {
+            if (!isDeepStrictEqual(before[i], r.props)) throw new Error(`${rule} changed the props of ${urnOf(r)}: rules must only read them`);
+        });
 }
 
 class NotApplicable extends Error {

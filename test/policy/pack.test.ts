@@ -11,6 +11,7 @@ import { previewProject } from "../../sdk/preview/project";
 import { render } from "../../sdk/preview/render";
 
 const root = path.join(__dirname, "..", "..");
+const COMPILED_PACK = path.join(root, "lib", "policy-packs", "key-management");
 const runs: Record<string, { run: MockRun; report: PolicyReport }> = {};
 const brief = (r: PolicyReport) => r.violations.map((v) => [v.enforcementLevel, v.policy, v.urn.split("::").pop()]).sort();
 
@@ -21,9 +22,14 @@ beforeAll(async () => {
     const reports = await Promise.all([
         ...previews.map((run) => evaluatePolicies(run, [{ dir: DEFAULT_POLICY_PACK }])),
         evaluatePolicies(previews[0], [{ dir: DEFAULT_POLICY_PACK, configFile: path.join(DEFAULT_POLICY_PACK, "presets", "cis.json") }]),
+        // The compiled pack `npm run build` puts in lib/, which the CLI runs (it starts without ts-node).
+        evaluatePolicies(previews[0], [{ dir: COMPILED_PACK, configFile: path.join(COMPILED_PACK, "presets", "cis.json") }]),
+        evaluatePolicies(previews[1], [{ dir: COMPILED_PACK }]),
     ]);
     projects.forEach((p, i) => (runs[p] = { run: previews[i], report: reports[i] }));
     runs["bad+cis"] = { run: previews[0], report: reports[projects.length] };
+    runs["compiled:bad+cis"] = { run: previews[0], report: reports[projects.length + 1] };
+    runs["compiled:."] = { run: previews[1], report: reports[projects.length + 2] };
 }, 180_000);
 
 test("a raw program (no keyfabric) gets exactly its five violations, three of them mandatory", () => {
@@ -101,4 +107,12 @@ test("JSON, markdown and SARIF outputs of the bad program", () => {
     expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("index.ts");
     const rule = sarif.runs[0].tool.driver.rules[sarif.runs[0].results[0].ruleIndex];
     expect(rule.id).toBe(sarif.runs[0].results[0].ruleId);
+});
+
+test("the compiled pack (lib/policy-packs/key-management, what the CLI runs) reports exactly what the TypeScript pack does", () => {
+    expect(DEFAULT_POLICY_PACK).toBe(path.join(root, "policy-packs", "key-management"));
+    expect(require(path.join(COMPILED_PACK, "package.json")).main).toBe("index.js");
+    expect(runs["compiled:bad+cis"].report.violations).toEqual(runs["bad+cis"].report.violations);
+    expect(runs["compiled:."].report.violations).toEqual(runs["."].report.violations);
+    expect(runs["compiled:."].report.packs).toEqual(runs["."].report.packs);
 });

@@ -127,13 +127,21 @@ export function statementsOf(policy: unknown): Statement[] | undefined {
     return out;
 }
 
+/** Compiled patterns: a stack repeats the same few action and principal patterns in thousands of statements. */
+const PATTERNS = new Map<string, RegExp>();
+
 /** IAM wildcard matching (`*`, `?`), case-insensitive as IAM action names are. */
 export function wildcardMatch(pattern: string, value: string): boolean {
-    const re = pattern
-        .split("")
-        .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-        .join("");
-    return new RegExp(`^${re}$`, "i").test(value);
+    let re = PATTERNS.get(pattern);
+    if (!re) {
+        const body = pattern
+            .split("")
+            .map((ch) => (ch === "*" ? ".*" : ch === "?" ? "." : ch.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+            .join("");
+        re = new RegExp(`^${body}$`, "i");
+        PATTERNS.set(pattern, re);
+    }
+    return re.test(value);
 }
 
 /** The statement's action list covers `action` (for `NotAction`: `action` is not excluded). */

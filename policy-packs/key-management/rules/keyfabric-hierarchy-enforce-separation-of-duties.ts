@@ -11,6 +11,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
+import { wildcardMatch } from "../lib/aws";
 import { asArray, isObject, policyDocument } from "../lib/props";
 import {
     at,
@@ -89,20 +90,15 @@ const AZURE_ROLES: Record<string, { admin: boolean; user: boolean }> = {
 
 const ROOT = /^(arn:aws[-a-z]*:iam::\d{12}:root|\d{12})$/i;
 
-function actionMatches(pattern: string, action: string): boolean {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
-    return re.test(action);
-}
-
 /** Whether an Allow statement grants any of `actions` (Action matches, or NotAction does not exclude it). */
 function grantsAny(st: Record<string, any>, actions: readonly string[]): boolean {
     if (st.Action !== undefined) {
         const patterns = asArray<unknown>(st.Action).filter((a): a is string => typeof a === "string");
-        return actions.some((a) => patterns.some((p) => actionMatches(p, a)));
+        return actions.some((a) => patterns.some((p) => wildcardMatch(p, a)));
     }
     if (st.NotAction !== undefined) {
         const patterns = asArray<unknown>(st.NotAction).filter((a): a is string => typeof a === "string");
-        return actions.some((a) => !patterns.some((p) => actionMatches(p, a)));
+        return actions.some((a) => !patterns.some((p) => wildcardMatch(p, a)));
     }
     return false;
 }
@@ -412,23 +408,23 @@ export const rule = stackRule(
                 }
             }
 
-            const nameOf = (scope: string, cloud: Cloud) =>
-                named.find((n) => n.cloud === cloud && (n.scope === scope || (n.suffix !== undefined && scope.endsWith(n.suffix) && /^\/subscriptions\/[^/]+$/.test(scope.slice(0, scope.length - n.suffix.length)))));
+            const nameOf = namedScopes(named);
 
             // Every scope with entries: its own entries and those inherited from enclosing scopes.
             for (const [scope, { cloud, list }] of entries) {
                 const who = nameOf(scope, cloud);
-                const own = list;
-                const inherited = [...entries]
-                    .filter(([s, e]) => e.cloud === cloud && s !== scope && scope.startsWith(`${s}/`))
-                    .flatMap(([, e]) => e.list);
-                const all = [...own, ...inherited];
-                const principals = new Set(own.map((e) => e.principal));
-                for (const p of principals) {
-                    const mine = all.filter((e) => e.principal === p);
-                    const admin = mine.filter((e) => e.admin);
+                const all = [...list, ...enclosing(entries, scope, cloud)];
+                const byPrincipal = new Map<string, Entry[]>();
+                for (const e of all) {
+                    const mine = byPrincipal.get(e.principal);
+                    if (mine) mine.push(e);
+                    else byPrincipal.set(e.principal, [e]);
+                }
+                for (const p of new Set(list.map((e) => e.principal))) {
+                    const mine = byPrincipal.get(p)!;
+                    if (!mine.some((e) => e.admin)) continue;
                     const user = mine.filter((e) => e.user);
-                    if (admin.length === 0 || user.length === 0) continue;
+                    if (user.length === 0) continue;
                     const what = who?.key ? keyLabel(who.identity) : who ? `the keys of domain ${who.identity.domain}` : scope.startsWith("aws:") || /\/(cryptokeys|keys)\/[^/]+$/i.test(scope) ? "a key outside any key hierarchy" : "keys outside any key hierarchy";
                     const message = `A principal is both an administrator and a user of ${what} in ${cloud}.`;
                     for (const e of user) report(message, e.urn);
@@ -437,5 +433,36 @@ export const rule = stackRule(
         },
     },
 );
+
+/**
+ * The entries of the scopes enclosing `scope` in the same cloud: the scopes `s` with `scope` starting with `${s}/`,
+ * i.e. `scope` cut at each of its slashes, looked up instead of compared with every scope of the stack.
+ */
+function enclosing(entries: Collected["entries"], scope: string, cloud: Cloud): Entry[] {
+    const out: Entry[] = [];
+    for (let i = scope.indexOf("/"); i !== -1; i = scope.indexOf("/", i + 1)) {
+        const e = entries.get(scope.slice(0, i));
+        if (e && e.cloud === cloud) out.push(...e.list);
+    }
+    return out;
+}
+
+/**
+ * The first in-stack key or container (in `named` order) that names a scope: by its exact scope, or for Azure by its
+ * id without the subscription (`/subscriptions/<id>` followed by the suffix). Indexed once instead of scanned per scope.
+ */
+function namedScopes(named: Collected["named"]): (scope: string, cloud: Cloud) => Collected["named"][number] | undefined {
+    const exact = new Map<string, number>();
+    const suffix = new Map<string, number>();
+    named.forEach((n, i) => {
+        if (n.scope !== undefined && !exact.has(`${n.cloud} ${n.scope}`)) exact.set(`${n.cloud} ${n.scope}`, i);
+        if (n.suffix !== undefined && !suffix.has(`${n.cloud} ${n.suffix}`)) suffix.set(`${n.cloud} ${n.suffix}`, i);
+    });
+    return (scope, cloud) => {
+        const bySuffix = /^\/subscriptions\/[^/]+(.*)$/.exec(scope);
+        const candidates = [exact.get(`${cloud} ${scope}`), bySuffix ? suffix.get(`${cloud} ${bySuffix[1]}`) : undefined].filter((i): i is number => i !== undefined);
+        return candidates.length ? named[Math.min(...candidates)] : undefined;
+    };
+}
 
 const listOf = (v: string[] | undefined | typeof UNKNOWN): string[] => (v === UNKNOWN || !v ? [] : v);
