@@ -4,8 +4,11 @@
  * through a policy pack's analyzer gRPC server, as the preview does (lib/preview/policy.js evaluatePolicies ->
  * lib/policy/analyzer.js runPolicyPack), then the text report.
  *   node policy.js RUN.json [PACK_DIR]
- * The analyzer client's calls are wrapped (timestamps only) to split the pack's start (spawn, ts-node compiling and
- * type-checking the pack, GetAnalyzerInfo, Configure) from the per-resource phase (Analyze per resource, AnalyzeStack).
+ * The analyzer client's calls are wrapped (timestamps only) to split the pack's start (spawn, loading the pack - for a
+ * TypeScript pack, ts-node compiling and type-checking it -, GetAnalyzerInfo, Configure) from the per-resource phase
+ * (Analyze per resource, AnalyzeStack). Over that phase it also takes the CPU time of both sides: this process (the
+ * client, standing in for the engine) and the pack's server process (from /proc/<pid>/stat, Linux only; null elsewhere),
+ * as what the pack itself costs, apart from the client and from other work on the machine.
  */
 const fs = require("fs");
 const { runChild } = require("./report");
@@ -17,13 +20,37 @@ runChild(async () => {
     const { render } = require("../../lib/preview/render");
     const pack = process.argv[3] ?? DEFAULT_POLICY_PACK;
 
+    // The pack's server process, as runPolicyPack spawns it.
+    const childProcess = require("child_process");
+    const spawn = childProcess.spawn;
+    let server;
+    childProcess.spawn = (...args) => (server = spawn(...args));
+    const serverCpuMs = () => {
+        try {
+            const fields = fs.readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1].split(" ");
+            return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100) ticks
+        } catch {
+            return null;
+        }
+    };
+    const clientCpuMs = () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+    };
+
     const marks = {};
+    const cpu = {};
     const mark = (method, wrapped) =>
         function (...args) {
             const callback = args.pop();
-            marks[`${method(args)}:first`] ??= performance.now();
+            const name = method(args);
+            if (marks[`${name}:first`] === undefined) {
+                marks[`${name}:first`] = performance.now();
+                cpu[`${name}:first`] = { client: clientCpuMs(), server: serverCpuMs() };
+            }
             return wrapped.call(this, ...args, (err, resp) => {
-                marks[`${method(args)}:done`] = performance.now();
+                marks[`${name}:done`] = performance.now();
+                cpu[`${name}:done`] = { client: clientCpuMs(), server: serverCpuMs() };
                 callback(err, resp);
             });
         };
@@ -39,6 +66,8 @@ runChild(async () => {
     const t1 = performance.now();
     const text = render(run, "text", report);
     const t2 = performance.now();
+    const from = cpu["analyze:first"] ?? cpu["analyzeStack:first"];
+    const to = cpu["analyzeStack:done"];
     return {
         resources: run.resources.length,
         policies: report.packs[0].policies.length,
@@ -48,6 +77,8 @@ runChild(async () => {
         analyzeMs: marks["analyzeStack:done"] - (marks["analyze:first"] ?? marks["analyzeStack:first"]),
         analyzeStackMs: marks["analyzeStack:done"] - marks["analyzeStack:first"],
         renderMs: t2 - t1,
+        clientCpuMs: to.client - from.client,
+        serverCpuMs: to.server === null || from.server === null ? null : to.server - from.server,
         reportChars: text.length,
     };
 });

@@ -1,17 +1,18 @@
 /**
  * 4. Policy cost: the key-management pack through its analyzer gRPC server over the resources of the largest
- * hierarchy (as `keyfabric preview` runs it), as resources per second and as a share of the whole preview.
- * The pack's rules are written by others as this runs: a failing pack is an "error" row, never a crash.
+ * hierarchy (as `keyfabric preview` runs it), as resources per second and as a share of the whole preview. Side by
+ * side, alternating, with a baseline pack whose policies do nothing (bench/programs/empty-pack): the analyzer protocol
+ * alone, the same requests through the same @pulumi/policy server, so the ratio is what the pack's rules add.
+ * A failing pack is an "error" row, never a crash.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ChildRun, runNode, workDir } from "../lib/child";
+import { ChildRun, PROGRAMS, rotate, runNode, workDir } from "../lib/child";
 import { errorRow, Row, RunOptions } from "../lib/rows";
-import { int, median, ms, pct } from "../lib/stats";
+import { int, median, ms, pct, ratio, us } from "../lib/stats";
 
 const GOAL = 5000;
-/** Each run starts the pack (ts-node type-checks it) and analyzes ~10,700 resources: at most this many. */
-const MAX_RUNS = 3;
+const EMPTY_PACK = path.join(PROGRAMS, "empty-pack");
 
 export interface PolicyContext {
     /** The keyfabric preview's median wall time for `keys` (from the preview section), when it ran. */
@@ -31,45 +32,72 @@ export async function policyCost(opts: RunOptions, ctx: PolicyContext): Promise<
         if (!rec.ok) return [errorRow(section, name, goal, rec.error)];
         previewWall ??= rec.wallMs;
     }
-    const runs = Math.min(opts.runs, MAX_RUNS);
-    opts.log(`policy: ${runs} runs`);
-    const results: ChildRun[] = [];
-    for (let i = 0; i < runs; i++) {
-        const r = await runNode("policy.js", [runFile], { timeoutMs: 600_000 });
-        if (!r.ok) return [errorRow(section, name, goal, r.error)];
-        results.push(r);
-    }
-    const med = (k: string) => median(results.map((r) => r.result[k]));
-    const resources = results[0].result.resources as number;
-    const analyzeMs = med("analyzeMs");
-    const policyMs = med("policyMs");
-    const startupMs = med("startupMs");
-    const renderMs = med("renderMs");
+    opts.log(`policy: ${opts.runs} runs each of the pack and the empty pack, alternating`);
+    const [pack, empty] = await rotate(opts.runs, [() => runNode("policy.js", [runFile], { timeoutMs: 600_000 }), () => runNode("policy.js", [runFile, EMPTY_PACK], { timeoutMs: 600_000 })], (m) =>
+        opts.log(`  ${m}`),
+    );
+    const failed = [...pack, ...empty].find((r) => !r.ok);
+    if (failed) return [errorRow(section, name, goal, failed.error)];
+    const med = (rs: ChildRun[], k: string) => median(rs.map((r) => r.result[k]));
+    const resources = pack[0].result.resources as number;
+    const analyzeMs = med(pack, "analyzeMs");
+    const baseMs = med(empty, "analyzeMs");
+    const policyMs = med(pack, "policyMs");
+    const startupMs = med(pack, "startupMs");
+    const renderMs = med(pack, "renderMs");
     const perSecond = resources / (analyzeMs / 1000);
+    const basePerSecond = resources / (baseMs / 1000);
     const endToEnd = resources / (policyMs / 1000);
     const total = previewWall + policyMs + renderMs;
-    return [
+    const hasServerCpu = [...pack, ...empty].every((r) => typeof r.result.serverCpuMs === "number");
+    const perResource = (rs: ChildRun[], k: string) => (med(rs, k) * 1000) / resources; // µs
+    const cpu = {
+        server: hasServerCpu ? perResource(pack, "serverCpuMs") : NaN,
+        serverBase: hasServerCpu ? perResource(empty, "serverCpuMs") : NaN,
+        client: perResource(pack, "clientCpuMs"),
+        clientBase: perResource(empty, "clientCpuMs"),
+    };
+    const rows: Row[] = [
         {
             section,
             name: `${name}: throughput`,
             candidate: `${int(perSecond)} resources/s`,
-            baseline: "-",
-            ratio: "-",
+            baseline: `${int(basePerSecond)} resources/s`,
+            ratio: ratio(analyzeMs / baseMs),
             goal,
             holds: perSecond >= GOAL ? "yes" : "no",
-            notes: `${int(resources)} resources, ${results[0].result.policies} policies, ${int(results[0].result.violations)} violations; Analyze per resource + AnalyzeStack ${ms(analyzeMs)} (AnalyzeStack ${ms(med("analyzeStackMs"))}); pack start ${ms(startupMs)}; end to end ${int(endToEnd)} resources/s; ${runs} runs`,
-            data: { keys, resources, runs, analyzeMs, policyMs, startupMs, renderMs, perSecond, endToEnd, policies: results[0].result.policies, violations: results[0].result.violations },
-        },
-        {
-            section,
-            name: `${name}: share of keyfabric preview`,
-            candidate: ms(policyMs),
-            baseline: ms(total),
-            ratio: pct(policyMs / total),
-            goal: "none (informational)",
-            holds: "info",
-            notes: `policy time / (preview program ${ms(previewWall)} + policy ${ms(policyMs)} + text report ${ms(renderMs)})`,
-            data: { previewWallMs: previewWall, policyMs, renderMs, share: policyMs / total },
+            notes:
+                `${int(resources)} resources, ${pack[0].result.policies} policies, ${int(pack[0].result.violations)} violations; Analyze per resource + AnalyzeStack ${ms(analyzeMs)} ` +
+                `(AnalyzeStack ${ms(med(pack, "analyzeStackMs"))}) vs ${ms(baseMs)} for the empty pack (baseline: the protocol alone); ` +
+                `pack start ${ms(startupMs)}; end to end ${int(endToEnd)} resources/s; ${opts.runs} runs each`,
+            data: { keys, resources, runs: opts.runs, analyzeMs, baseAnalyzeMs: baseMs, policyMs, startupMs, renderMs, perSecond, basePerSecond, endToEnd, cpuUsPerResource: cpu, policies: pack[0].result.policies, violations: pack[0].result.violations },
         },
     ];
+    if (hasServerCpu) {
+        rows.push({
+            section,
+            name: `${name}: pack server CPU per resource`,
+            candidate: us(cpu.server),
+            baseline: us(cpu.serverBase),
+            ratio: ratio(cpu.server / cpu.serverBase),
+            goal: "none (informational)",
+            holds: "info",
+            notes:
+                `the analyzer server process over Analyze + AnalyzeStack: ${int(1e6 / cpu.server)} resources per CPU-second (empty pack: ${int(1e6 / cpu.serverBase)}); ` +
+                `the client (this benchmark's stand-in for the engine) ${us(cpu.client)} per resource (empty pack: ${us(cpu.clientBase)})`,
+            data: cpu,
+        });
+    }
+    rows.push({
+        section,
+        name: `${name}: share of keyfabric preview`,
+        candidate: ms(policyMs),
+        baseline: ms(total),
+        ratio: pct(policyMs / total),
+        goal: "none (informational)",
+        holds: "info",
+        notes: `policy time / (preview program ${ms(previewWall)} + policy ${ms(policyMs)} + text report ${ms(renderMs)})`,
+        data: { previewWallMs: previewWall, policyMs, renderMs, share: policyMs / total },
+    });
+    return rows;
 }
