@@ -157,7 +157,7 @@ function logicalIds(k: LogicalKey, spec: HierarchySpec): pulumi.Input<LogicalKey
     const extra = <T, R>(byLoc: Record<string, T>, primary: string | undefined, f: (x: T) => R) =>
         Object.fromEntries(Object.entries(byLoc).filter(([l]) => l !== primary).map(([l, x]) => [l, f(x)]));
     const ids: Record<string, unknown> = {};
-    if (k.aws) ids.aws = { keyArn: k.aws.keyArn, keyId: k.aws.keyId, aliasArns: k.aws.aliasArnList(), replicaArns: k.aws.replicaArnMap() };
+    if (k.aws) ids.aws = { keyArn: k.aws.keyArn, keyId: k.aws.keyId, aliasArns: k.aws.aliases.map((a) => a.arn), replicaArns: Object.fromEntries(Object.entries(k.aws.replicas).map(([r, x]) => [r, x.arn])) };
     if (k.gcp) ids.gcp = gcpIds(k.gcp);
     if (k.azure) ids.azure = azureIds(k.azure);
     const gl = extra(k.gcpByLocation, spec.clouds.gcp?.location, gcpIds);

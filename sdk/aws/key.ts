@@ -229,13 +229,13 @@ export class AwsKey extends KeyComponent {
         return (this.policyOutput ??= pulumi.output(this.policyInput));
     }
 
-    /** @internal The aliases' ARNs, one Output each. */
-    aliasArnList(): pulumi.Output<string>[] {
+    /** The aliases' ARNs, one Output each. */
+    private aliasArnList(): pulumi.Output<string>[] {
         return this.aliases.map((a) => a.arn);
     }
 
-    /** @internal Region -> the replica's ARN. */
-    replicaArnMap(): Record<string, pulumi.Output<string>> {
+    /** Region -> the replica's ARN. */
+    private replicaArnMap(): Record<string, pulumi.Output<string>> {
         return Object.fromEntries(Object.entries(this.replicas).map(([r, k]) => [r, k.arn]));
     }
 
