@@ -1,10 +1,12 @@
 /**
  * The cryptography of the Cloud KMS emulator, with Node's crypto only: the algorithm table, key generation,
  * the self-describing symmetric ciphertext, signatures over a pre-computed digest (RSA-PSS, RSA PKCS#1 v1.5,
- * ECDSA), RSA-OAEP decryption, HMAC, and the CRC32C checksums the API carries for integrity.
+ * ECDSA; the cryptography is sdk/crypto/digest-signature), RSA-OAEP decryption, HMAC, and the CRC32C checksums the
+ * API carries for integrity.
  */
 import * as crypto from "crypto";
 import { promisify } from "util";
+import { signDigest as signPrecomputedDigest } from "../../crypto/digest-signature";
 import type { MaterialKind } from "../../crypto/material";
 
 export type Purpose = "ENCRYPT_DECRYPT" | "ASYMMETRIC_SIGN" | "ASYMMETRIC_DECRYPT" | "MAC";
@@ -145,120 +147,13 @@ export function symmetricDecrypt(material: Buffer, keyName: string, ciphertext: 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Signatures over a digest. Node's sign() always hashes its input, so the padding is done here and only the
-// private-key operation is left to Node: raw RSA (privateEncrypt, no padding) for PSS, PKCS#1 type-1 padding for
-// v1.5, and, for ECDSA, k·G through ECDH with k as the private scalar.
+// Signatures over a digest (sdk/crypto/digest-signature: Node's sign() always hashes its input).
 
-const HASH_BYTES: Record<string, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
-
-export function digestLength(hash: string): number {
-    return HASH_BYTES[hash];
-}
-
-const DIGEST_INFO_PREFIX: Record<string, string> = {
-    sha256: "3031300d060960864801650304020105000420",
-    sha384: "3041300d060960864801650304020205000430",
-    sha512: "3051300d060960864801650304020305000440",
-};
-
-function mgf1(hash: string, seed: Buffer, length: number): Buffer {
-    const out: Buffer[] = [];
-    let total = 0;
-    for (let counter = 0; total < length; counter++) {
-        const c = Buffer.alloc(4);
-        c.writeUInt32BE(counter);
-        const block = crypto.createHash(hash).update(seed).update(c).digest();
-        out.push(block);
-        total += block.length;
-    }
-    return Buffer.concat(out).subarray(0, length);
-}
-
-/** EMSA-PSS-ENCODE (RFC 8017 §9.1.1), salt length = digest length, MGF1 with the same hash. */
-function pssEncode(hash: string, digest: Buffer, modBits: number): Buffer {
-    const hLen = digest.length;
-    const emBits = modBits - 1;
-    const emLen = Math.ceil(emBits / 8);
-    const salt = crypto.randomBytes(hLen);
-    const h = crypto.createHash(hash).update(Buffer.alloc(8)).update(digest).update(salt).digest();
-    const db = Buffer.concat([Buffer.alloc(emLen - 2 * hLen - 2), Buffer.from([1]), salt]);
-    const mask = mgf1(hash, h, emLen - hLen - 1);
-    for (let i = 0; i < db.length; i++) db[i] ^= mask[i];
-    db[0] &= 0xff >>> (8 * emLen - emBits);
-    return Buffer.concat([db, h, Buffer.from([0xbc])]);
-}
-
-const CURVE_ORDERS: Record<string, bigint> = {
-    prime256v1: BigInt("0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"),
-    secp384r1: BigInt("0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"),
-    secp521r1: BigInt("0x01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409"),
-    secp256k1: BigInt("0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141"),
-};
-
-const toBig = (b: Buffer) => (b.length === 0 ? 0n : BigInt("0x" + b.toString("hex")));
-
-function toBytes(n: bigint, length: number): Buffer {
-    return Buffer.from(n.toString(16).padStart(length * 2, "0"), "hex");
-}
-
-function modPow(base: bigint, exp: bigint, mod: bigint): bigint {
-    let result = 1n;
-    base %= mod;
-    for (; exp > 0n; exp >>= 1n) {
-        if (exp & 1n) result = (result * base) % mod;
-        base = (base * base) % mod;
-    }
-    return result;
-}
-
-function derInteger(n: bigint): Buffer {
-    let hex = n.toString(16);
-    if (hex.length % 2) hex = "0" + hex;
-    let b = Buffer.from(hex, "hex");
-    if (b[0] & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
-    return Buffer.concat([Buffer.from([0x02, b.length]), b]);
-}
-
-function derSequence(parts: Buffer[]): Buffer {
-    const body = Buffer.concat(parts);
-    const len = body.length < 0x80 ? Buffer.from([body.length]) : Buffer.from([0x81, body.length]);
-    return Buffer.concat([Buffer.from([0x30]), len, body]);
-}
-
-function ecdsaSignDigest(key: crypto.KeyObject, digest: Buffer): Buffer {
-    const curve = key.asymmetricKeyDetails?.namedCurve ?? "";
-    const n = CURVE_ORDERS[curve];
-    if (!n) throw new Error(`unsupported curve ${curve}`);
-    const nBytes = Math.ceil(n.toString(16).length / 2);
-    const nBits = n.toString(2).length;
-    const d = toBig(Buffer.from(key.export({ format: "jwk" }).d as string, "base64url"));
-    let e = toBig(digest);
-    if (digest.length * 8 > nBits) e >>= BigInt(digest.length * 8 - nBits);
-    for (;;) {
-        const k = toBig(crypto.randomBytes(nBytes + 8)) % (n - 1n) + 1n;
-        const ecdh = crypto.createECDH(curve);
-        ecdh.setPrivateKey(toBytes(k, nBytes));
-        const point = ecdh.getPublicKey();
-        const x = toBig(point.subarray(1, 1 + (point.length - 1) / 2));
-        const r = x % n;
-        if (r === 0n) continue;
-        const s = (modPow(k, n - 2n, n) * ((e + r * d) % n)) % n;
-        if (s === 0n) continue;
-        return derSequence([derInteger(r), derInteger(s)]);
-    }
-}
+export { digestLength } from "../../crypto/digest-signature";
 
 /** Signs a pre-computed digest with the version's scheme; ECDSA signatures are DER (as Cloud KMS returns them). */
 export function signDigest(spec: AlgorithmSpec, material: Buffer, digest: Buffer): Buffer {
-    const key = privateKeyOf(material);
-    const sign = spec.sign!;
-    if (sign.scheme === "ecdsa") return ecdsaSignDigest(key, digest);
-    if (sign.scheme === "pkcs1") {
-        const info = Buffer.concat([Buffer.from(DIGEST_INFO_PREFIX[sign.hash], "hex"), digest]);
-        return crypto.privateEncrypt({ key, padding: crypto.constants.RSA_PKCS1_PADDING }, info);
-    }
-    const modBits = key.asymmetricKeyDetails!.modulusLength!;
-    return crypto.privateEncrypt({ key, padding: crypto.constants.RSA_NO_PADDING }, pssEncode(sign.hash, digest, modBits));
+    return signPrecomputedDigest(privateKeyOf(material), spec.sign!, digest, { ecdsaEncoding: "der" });
 }
 
 /** RSAES-OAEP decryption with the version's hash; undefined when it fails. */
