@@ -3,6 +3,26 @@
  * `material` input. Shared by the per-cloud `*-disallow-plaintext-material` rules for keyfabric's import resources.
  */
 import { isObject } from "./props";
+import type { RuleMeta } from "./rule";
+
+/**
+ * What the `*-disallow-plaintext-material` rules for keyfabric's import resources say, besides their names: one text for
+ * every cloud's import resource (`resource` names it in the description).
+ */
+export function importMaterialRuleText(resource: string): Pick<RuleMeta, "description" | "severity" | "enforcementLevel" | "frameworks" | "remediation" | "catalogueRows"> {
+    return {
+        description: `Key imports with keyfabric's ${resource} must name where key material comes from (a file, an environment variable or a command) and never carry the material itself: its inputs are stored in Pulumi state. Commands whose arguments look like key material (a PEM private key, a JWK, long hex, or long high-entropy base64) are flagged too; the check is a heuristic.`,
+        severity: "high",
+        enforcementLevel: "advisory",
+        frameworks: [
+            { name: "PCI DSS", version: "4.0", reference: "3.6.1.2 Secret and private keys are stored only in approved forms (encrypted, in an SCD, or as key components)" },
+            { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "6 Protection Requirements for Cryptographic Information (confidentiality of secret and private keys)" },
+        ],
+        remediation:
+            "Pass material: { file: <path> } or { env: <VARIABLE> }, or a command that fetches the material (e.g. from a secret manager) without the material among its arguments.",
+        catalogueRows: [13],
+    };
+}
 
 /** The members of a material source descriptor (sdk/byok/sources.ts): names, paths and argv, never material. */
 const DESCRIPTOR_FIELDS = ["file", "env", "command", "format", "timeoutMs"];

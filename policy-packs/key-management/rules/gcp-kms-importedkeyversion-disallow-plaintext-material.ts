@@ -1,22 +1,12 @@
 import { resourceRule } from "../lib/rule";
 import { DYNAMIC } from "../lib/props";
-import { inlineMaterial } from "../lib/material";
+import { importMaterialRuleText, inlineMaterial } from "../lib/material";
 
 /** Catalogue row 13: no plaintext key material in IaC state, for keyfabric's Cloud KMS imports. */
 export const rule = resourceRule(
     {
         name: "gcp-kms-importedkeyversion-disallow-plaintext-material",
-        description:
-            "Key imports with keyfabric's GcpImportedKeyVersion must name where key material comes from (a file, an environment variable or a command) and never carry the material itself: its inputs are stored in Pulumi state. Commands whose arguments look like key material (a PEM private key, a JWK, long hex, or long high-entropy base64) are flagged too; the check is a heuristic.",
-        severity: "high",
-        enforcementLevel: "advisory",
-        frameworks: [
-            { name: "PCI DSS", version: "4.0", reference: "3.6.1.2 Secret and private keys are stored only in approved forms (encrypted, in an SCD, or as key components)" },
-            { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "6 Protection Requirements for Cryptographic Information (confidentiality of secret and private keys)" },
-        ],
-        remediation:
-            "Pass material: { file: <path> } or { env: <VARIABLE> }, or a command that fetches the material (e.g. from a secret manager) without the material among its arguments.",
-        catalogueRows: [13],
+        ...importMaterialRuleText("GcpImportedKeyVersion"),
         resourceTypes: [DYNAMIC.gcpImportedKeyVersion],
     },
     {
