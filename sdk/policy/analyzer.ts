@@ -138,14 +138,15 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
             if (r.parent) o.setParent(r.parent);
             return { type: r.type, urn: r.urn, name: r.name, parent: r.parent, properties: encodeStruct(r.props ?? {}), options: o.serializeBinary() };
         });
-        const send = (method: "Analyze" | "AnalyzeStack", bytes: Uint8Array): Promise<any> =>
+        // Both answer with an AnalyzeResponse; the requests go out as the bytes wire.ts wrote.
+        const send = (method: "analyze" | "analyzeStack", bytes: Uint8Array): Promise<any> =>
             new Promise((resolve, reject) =>
                 client.makeUnaryRequest(
-                    `/pulumirpc.Analyzer/${method}`,
+                    rpc.AnalyzerService[method].path,
                     (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
                     (b: Buffer) => pb.AnalyzeResponse.deserializeBinary(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
                     bytes,
-                    (err: Error | null, resp: unknown) => (err ? reject(new Error(`policy pack ${method.charAt(0).toLowerCase()}${method.slice(1)}: ${err.message}`)) : resolve(resp)),
+                    (err: Error | null, resp: unknown) => (err ? reject(new Error(`policy pack ${method}: ${err.message}`)) : resolve(resp)),
                 ),
             );
         const violations: PolicyViolation[] = [];
@@ -170,12 +171,12 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
             Array.from({ length: Math.min(ANALYZE_WINDOW, resources.length) }, async () => {
                 while (next < resources.length) {
                     const i = next++;
-                    responses[i] = await send("Analyze", encodeAnalyzeRequest(wire[i]));
+                    responses[i] = await send("analyze", encodeAnalyzeRequest(wire[i]));
                 }
             }),
         );
         responses.forEach((resp, i) => collect(resp, resources[i].urn));
-        collect(await send("AnalyzeStack", encodeAnalyzeStackRequest(wire)));
+        collect(await send("analyzeStack", encodeAnalyzeStackRequest(wire)));
         return { pack: info.getName(), version: info.getVersion(), policies, violations };
     } finally {
         client.close();
