@@ -46,8 +46,11 @@ type Writer = {
     getResultBuffer(): Uint8Array;
 };
 
+let BinaryWriter: (new () => Writer) | undefined;
+
+/** A fresh writer; google-protobuf is loaded on first use, not with the module (the CLI loads this for every command). */
 function writer(): Writer {
-    const { BinaryWriter } = require("google-protobuf") as { BinaryWriter: new () => Writer };
+    BinaryWriter ??= (require("google-protobuf") as { BinaryWriter: new () => Writer }).BinaryWriter;
     return new BinaryWriter();
 }
 
