@@ -27,6 +27,14 @@ export function durationDays(value: unknown): number | undefined {
     return undefined;
 }
 
+/** The frameworks both Azure rotation-policy rules (Key Vault keys, Managed HSM keys) implement. */
+export const AZURE_ROTATION_FRAMEWORKS = [
+    { name: "CIS Microsoft Azure Foundations Benchmark", version: "2.0.0", reference: "8.8 Ensure Automatic Key Rotation is Enabled Within Azure Key Vault for the Supported Services" },
+    { name: "KICS", version: "2", reference: "azure_key_vault_key_rotation_disabled" },
+    { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.3 Cryptoperiods" },
+    { name: "PCI DSS", version: "4.0", reference: "3.7.4 Key changes for keys that have reached the end of their cryptoperiod" },
+] as const;
+
 /**
  * Days after a version is created at which an Azure rotation policy rotates it: the trigger's time after creation,
  * else the expiry minus the time before expiry. undefined when it cannot be computed.

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { asArray, rotateAfterDays } from "../lib/props";
+import { asArray, AZURE_ROTATION_FRAMEWORKS, rotateAfterDays } from "../lib/props";
 
 const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
 
@@ -14,12 +14,7 @@ export const rule = resourceRule(
             "Azure Key Vault keys must have a rotation policy (properties.rotationPolicy) with a rotate lifetime action that fires no later than maxRotationDays after a version is created (trigger timeAfterCreate, or expiryTime minus timeBeforeExpiry).",
         severity: "medium",
         enforcementLevel: "advisory",
-        frameworks: [
-            { name: "CIS Microsoft Azure Foundations Benchmark", version: "2.0.0", reference: "8.8 Ensure Automatic Key Rotation is Enabled Within Azure Key Vault for the Supported Services" },
-            { name: "KICS", version: "2", reference: "azure_key_vault_key_rotation_disabled" },
-            { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.3 Cryptoperiods" },
-            { name: "PCI DSS", version: "4.0", reference: "3.7.4 Key changes for keys that have reached the end of their cryptoperiod" },
-        ],
+        frameworks: AZURE_ROTATION_FRAMEWORKS,
         remediation:
             'Set properties.rotationPolicy on the azure-native keyvault.Key: lifetimeActions [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P365D" } }, { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } }] and attributes.expiryTime (keyfabric AzureKey\'s rotationDays does this).',
         catalogueRows: [23, 2],

@@ -1,7 +1,7 @@
 import { UnknownValueError } from "@pulumi/policy";
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
-import { rotateAfterDays } from "../lib/props";
+import { AZURE_ROTATION_FRAMEWORKS, rotateAfterDays } from "../lib/props";
 
 const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
 const POLICY = "azure:keyvault/managedHardwareSecurityModuleKeyRotationPolicy:ManagedHardwareSecurityModuleKeyRotationPolicy";
@@ -50,12 +50,7 @@ export const rule = stackRule(
             "Every Managed HSM key (azure keyvault.ManagedHardwareSecurityModuleKey) in the stack must have a ManagedHardwareSecurityModuleKeyRotationPolicy that rotates it no later than maxRotationDays after a version is created. The policy's required expireAfter also gives every new version an expiry.",
         severity: "medium",
         enforcementLevel: "advisory",
-        frameworks: [
-            { name: "CIS Microsoft Azure Foundations Benchmark", version: "2.0.0", reference: "8.8 Ensure Automatic Key Rotation is Enabled Within Azure Key Vault for the Supported Services" },
-            { name: "KICS", version: "2", reference: "azure_key_vault_key_rotation_disabled" },
-            { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.3 Cryptoperiods" },
-            { name: "PCI DSS", version: "4.0", reference: "3.7.4 Key changes for keys that have reached the end of their cryptoperiod" },
-        ],
+        frameworks: AZURE_ROTATION_FRAMEWORKS,
         remediation:
             'Add an azure keyvault.ManagedHardwareSecurityModuleKeyRotationPolicy { managedHsmKeyId: key.id, timeAfterCreation: "P365D", expireAfter: "P395D" } for the key (keyfabric AzureKey\'s rotationDays does this).',
         catalogueRows: [23, 21, 2],
