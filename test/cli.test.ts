@@ -23,12 +23,14 @@ test("preview --format json lists the hierarchy and a key of each cloud", () => 
     const types = new Set(out.resources.map((x: { type: string }) => x.type));
     for (const t of ["keyfabric:index:KeyHierarchy", "aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey", "azure-native:keyvault:Key"]) expect(types).toContain(t);
     expect(out.resources[0]).toEqual({
-        urn: "urn:pulumi:dev::keyfabric-root::pulumi:pulumi:Stack$keyfabric:index:KeyHierarchy::keyfabric",
+        // The engine's URN: no Stack link in the type chain (sdk/go/common/resource/urn.go NewURN).
+        urn: "urn:pulumi:dev::keyfabric-root::keyfabric:index:KeyHierarchy::keyfabric",
         type: "keyfabric:index:KeyHierarchy",
         name: "keyfabric",
         parent: "urn:pulumi:dev::keyfabric-root::pulumi:pulumi:Stack::keyfabric-root-dev",
         custom: false,
         protect: false,
+        source: { file: "program/index.ts", line: 4, column: 19 },
     });
     expect(out.summary).toMatchObject({ total: 57, custom: 40, components: 17, keysByCloud: { aws: 7, gcp: 6, azure: 2 } });
     // The bundled pack ran through its analyzer server: only advisories on the sample stack.
@@ -38,16 +40,16 @@ test("preview --format json lists the hierarchy and a key of each cloud", () => 
 });
 
 test("preview --format mermaid and markdown", () => {
-    const m = keyfabric("preview", "examples/aws-only-key", "--format", "mermaid", "--no-policy");
+    const m = keyfabric("preview", "examples/aws-only-key", "--format", "mermaid", "--no-policy", "--transpile-only");
     expect(m.code).toBe(0);
     expect(m.stdout.trim().split("\n")).toEqual(['flowchart TD', '    n0(["keyfabric:aws:Key<br/>app-data"])', '    n1["aws:kms/key:Key<br/>app-data-key"]', "    n0 --> n1"]);
-    const md = keyfabric("preview", "examples/aws-only-key", "--format", "markdown", "--no-policy");
+    const md = keyfabric("preview", "examples/aws-only-key", "--format", "markdown", "--no-policy", "--transpile-only");
     expect(md.stdout).toContain("| `aws:kms/grant:Grant` | 1 |");
     expect(md.stdout).toContain("```mermaid\nflowchart TD");
 });
 
 test("a bad spec exits 1 with every problem and no stack trace", () => {
-    const r = keyfabric("preview", "test/fixtures/bad-program");
+    const r = keyfabric("preview", "test/fixtures/bad-program", "--transpile-only");
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
@@ -61,7 +63,7 @@ test("a bad spec exits 1 with every problem and no stack trace", () => {
 });
 
 test("--verbose adds the stack trace; unknown formats are refused", () => {
-    expect(keyfabric("preview", "test/fixtures/bad-program", "--verbose").stderr).toMatch(/\n\s+at /);
+    expect(keyfabric("preview", "test/fixtures/bad-program", "--verbose", "--transpile-only").stderr).toMatch(/\n\s+at /);
     const r = keyfabric("preview", ".", "--format", "yaml", "--no-policy");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("error: option '-f, --format <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown, mermaid, sarif.");
@@ -73,9 +75,12 @@ test("a directory without Pulumi.yaml", () => {
 });
 
 test("a raw program with mandatory violations: text report and exit 1", () => {
-    const r = keyfabric("preview", "test/fixtures/bad-raw-program");
+    const r = keyfabric("preview", "test/fixtures/bad-raw-program", "--transpile-only");
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe("");
+    // The last line of stderr says why, for CI logs.
+    expect(r.stderr).toBe(
+        "error: 3 mandatory policy violations: aws-kms-key-disallow-wildcard-principal (wildcard-policy), aws-kms-externalkey-disallow-plaintext-material (imported), gcp-kms-cryptokeyiammember-disallow-public-access (public)\n",
+    );
     expect(r.stdout).toContain("Policy violations: 5 (3 mandatory)");
     for (const p of ["aws-kms-externalkey-disallow-plaintext-material", "aws-kms-key-disallow-wildcard-principal", "gcp-kms-cryptokeyiammember-disallow-public-access"]) {
         expect(r.stdout).toMatch(new RegExp(`mandatory[^\\n]*${p}`));

@@ -7,7 +7,7 @@ const dir = (p: string) => path.join(__dirname, "..", p);
 const count = (run: { resources: { type: string }[] }, type: string) => run.resources.filter((r) => r.type === type).length;
 
 test("root program: the sample dev stack across three clouds", async () => {
-    const run = await previewProject(dir("."), { registerTs: false });
+    const run = await previewProject(dir("."), { registerTs: false, mode: "update" });
     expect(run.stack).toBe("dev");
     expect(count(run, "keyfabric:index:KeyHierarchy")).toBe(1);
     expect(count(run, "keyfabric:index:KeyDomain")).toBe(2);
@@ -39,7 +39,7 @@ test("config-driven: the spec comes from Pulumi.dev.yaml", async () => {
 });
 
 test("aws-only-key: the component alone", async () => {
-    const run = await previewProject(dir("examples/aws-only-key"), { registerTs: false });
+    const run = await previewProject(dir("examples/aws-only-key"), { registerTs: false, mode: "update" });
     expect(run.resources.map((r) => r.type).sort()).toEqual(["aws:kms/alias:Alias", "aws:kms/grant:Grant", "aws:kms/key:Key", "keyfabric:aws:Key"]);
     expect(run.outputs.aliasArns).toEqual(["arn:aws:kms:us-west-2:123456789012:alias/app/data"]);
 });

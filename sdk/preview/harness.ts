@@ -1,32 +1,15 @@
 /**
- * Runs a Pulumi program in-process under `pulumi.runtime.setMocks` and records every registered resource with
- * its type, name, parent, inputs and options: the engine boundary of `keyfabric preview` and of the tests.
+ * Runs a Pulumi program in-process against a mock resource monitor (`pulumi.runtime.setMocks`'s, made to answer as
+ * the engine does: `monitor.ts`) and records every registered resource with its type, name, parent, inputs, options
+ * and declaring source line: the engine boundary of `keyfabric preview` and of the tests.
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import * as settings from "@pulumi/pulumi/runtime/settings";
-import { mockCall, mockResource } from "./mocks";
+import { Assumption, EngineMonitor, OfflineInvoke, PreviewMode, RecordedCall, RecordedResource, SuppliedInvokes } from "./monitor";
 
-export interface RecordedResource {
-    readonly urn: string;
-    readonly type: string;
-    readonly name: string;
-    /** Parent URN (the stack for top-level resources). */
-    readonly parent: string;
-    readonly custom: boolean;
-    readonly inputs: Record<string, any>;
-    readonly id?: string;
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    readonly provider?: string;
-    /** The `replacementTrigger` option's value, when set. */
-    readonly replacementTrigger?: unknown;
-}
-
-export interface RecordedCall {
-    readonly token: string;
-    readonly inputs: Record<string, any>;
-}
+export type { Assumption, PreviewMode, RecordedCall, RecordedResource, SourceLocation, SuppliedInvokes } from "./monitor";
 
 export interface MockRun {
     readonly resources: RecordedResource[];
@@ -34,15 +17,31 @@ export interface MockRun {
     readonly outputs: Record<string, unknown>;
     readonly project: string;
     readonly stack: string;
+    readonly mode: PreviewMode;
+    /** What the preview had to assume: cloud reads, secrets it could not decrypt, existing resources it read. */
+    readonly assumptions: Assumption[];
     /** The program's entry, relative to the project directory (for reports). */
     readonly programPath?: string;
+    /** The project directory (absolute), when run from a project. */
+    readonly projectDir?: string;
 }
 
 export interface MockRunOptions {
     readonly project?: string;
     readonly stack?: string;
+    /**
+     * `preview`: as a first `pulumi preview` (ids and computed outputs unknown); `update`: as after `pulumi up`, with
+     * plausible computed values (component tests that read outputs). @default "update"
+     */
+    readonly mode?: PreviewMode;
     /** Stack config as `namespace:key` -> value (objects are passed as JSON, as the CLI does). */
     readonly config?: Record<string, unknown>;
+    /** Config keys whose values are secrets (`secure:` in the stack file). */
+    readonly secretKeys?: readonly string[];
+    /** Invoke results supplied by the user (`--assume`). */
+    readonly invokes?: SuppliedInvokes;
+    /** Directories of library code besides `node_modules` (default: keyfabric's own `lib/` and `sdk/`). */
+    readonly libraryDirs?: readonly string[];
 }
 
 /** Serialises runs: the Pulumi runtime is process-global. */
@@ -54,54 +53,42 @@ export function runUnderMocks(program: () => unknown, options: MockRunOptions = 
     return run;
 }
 
+const KEYFABRIC_ROOT = path.resolve(__dirname, "..", "..");
+
 async function runOnce(program: () => unknown, options: MockRunOptions): Promise<MockRun> {
     const project = options.project ?? "project";
     const stack = options.stack ?? "dev";
-    const inputsByName = new Map<string, { inputs: Record<string, any>; id: string }>();
-    const calls: RecordedCall[] = [];
-    await pulumi.runtime.setMocks(
-        {
-            newResource(args) {
-                const result = mockResource(args);
-                inputsByName.set(`${args.type}::${args.name}`, { inputs: args.inputs, id: result.id });
-                return result;
-            },
-            call(args) {
-                calls.push({ token: args.token, inputs: args.inputs });
-                return mockCall(args);
-            },
-        },
-        project,
-        stack,
-        true,
-    );
+    const mode = options.mode ?? "update";
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.config ?? {})) config[k] = typeof v === "string" ? v : JSON.stringify(v);
-    pulumi.runtime.setAllConfig(config, []);
-
-    const resources: RecordedResource[] = [];
-    const monitor = settings.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, callback: (err: any, resp: any) => void) =>
-        register(req, (err: any, resp: any) => {
-            if (!err && resp && req.getType() !== "pulumi:pulumi:Stack") {
-                const recorded = inputsByName.get(`${req.getType()}::${req.getName()}`);
-                resources.push({
-                    urn: resp.getUrn(),
-                    type: req.getType(),
-                    name: req.getName(),
-                    parent: req.getParent(),
-                    custom: req.getCustom(),
-                    inputs: recorded?.inputs ?? {},
-                    id: recorded?.id || undefined,
-                    protect: req.getProtect() === true,
-                    retainOnDelete: req.getRetainondelete() === true,
-                    provider: req.getProvider() || undefined,
-                    replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
-                });
-            }
-            callback(err, resp);
-        });
+    const monitor = new EngineMonitor({
+        project,
+        stack,
+        mode,
+        libraryDirs: options.libraryDirs ?? [path.join(KEYFABRIC_ROOT, "lib"), path.join(KEYFABRIC_ROOT, "sdk")],
+        invokes: options.invokes,
+        offlineInvoke: offlineInvokeFor(config),
+    });
+    settings.setMockOptions(monitor, project, stack, mode === "preview");
+    // As setMocks does (the store is internal to @pulumi/pulumi).
+    const store = (require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> }).getStore();
+    Object.assign(store, {
+        supportsSecrets: true,
+        supportsResourceReferences: true,
+        supportsOutputValues: false,
+        supportsDeletedWith: true,
+        supportsReplaceWith: true,
+        supportsAliasSpecs: true,
+        supportsTransforms: false,
+        supportsParameterization: true,
+        supportsResourceHooks: true,
+        supportsErrorHooks: true,
+    });
+    const secretKeys = new Set(options.secretKeys ?? []);
+    pulumi.runtime.setAllConfig(config, [...secretKeys]);
+    const restoreConfig = watchSecretReads(secretKeys, (key) =>
+        monitor.assume({ kind: "config", subject: key, detail: `${key} is a secret (secure:) the preview cannot decrypt: the program read a placeholder, ${JSON.stringify(config[key])} (supply it with --assume)` }),
+    );
 
     let failure: unknown;
     const onRejection = (reason: unknown) => {
@@ -124,16 +111,54 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         if (programError) throw programError.error;
         if (failure) throw failure;
-        return { resources, calls, outputs: await resolveOutputs(outputs), project, stack };
+        return {
+            resources: monitor.recorded,
+            calls: monitor.calls,
+            outputs: await resolveOutputs(outputs),
+            project,
+            stack,
+            mode,
+            assumptions: monitor.assumptions,
+        };
     } finally {
+        restoreConfig();
         process.off("unhandledRejection", onRejection);
     }
 }
 
+/** Records reads of secret config keys (the runtime reads every key through `runtime/config.getConfig`). */
+function watchSecretReads(secretKeys: ReadonlySet<string>, onRead: (key: string) => void): () => void {
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { getConfig(k: string): string | undefined };
+    const original = runtimeConfig.getConfig;
+    if (secretKeys.size === 0) return () => undefined;
+    runtimeConfig.getConfig = (k: string) => {
+        const v = original(k);
+        if (v !== undefined && secretKeys.has(k)) onRead(k);
+        return v;
+    };
+    return () => {
+        runtimeConfig.getConfig = original;
+    };
+}
+
+function offlineInvokeFor(config: Record<string, string>): OfflineInvoke {
+    let loaded: unknown;
+    try {
+        loaded = require("./invokes");
+    } catch {
+        return () => undefined; // TEMPORARY until sdk/preview/invokes lands
+    }
+    const { offlineInvoke } = loaded as { offlineInvoke(token: string, inputs: Record<string, unknown>, ctx: { config(key: string): string | undefined }): ReturnType<OfflineInvoke> };
+    return (token, inputs) => offlineInvoke(token, inputs, { config: (k: string) => config[k] });
+}
+
+/** Exports as known values; a value still unknown at preview is left `undefined`. */
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
     const resolved: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(outputs)) {
-        resolved[k] = await new Promise((resolve) => (pulumi.output(v) as pulumi.Output<unknown>).apply((x: unknown) => resolve(x)));
+        // `isKnown` and `promise()` are the Output's internals (an `apply` would never run on an unknown value).
+        const o = pulumi.output(v) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+        resolved[k] = (await o.isKnown) ? await o.promise() : undefined;
     }
     return resolved;
 }

@@ -1,13 +1,34 @@
 /**
  * Policy evaluation for `keyfabric preview`: every pack started as its analyzer server and sent the resources the
- * program registered (inputs, parents, options), as the engine does at `pulumi preview --policy-pack`.
+ * program registered (inputs as the engine sends them, with unknowns and secrets; parents; options), as the engine
+ * does at `pulumi preview --policy-pack`.
+ *
+ * A rule that reads a value unknown at preview cannot decide: `@pulumi/policy`'s server answers with an advisory
+ * diagnostic "can't run policy '<name>' from policy pack '<pack>@v<version>' during preview: <type> value at .<path>
+ * can't be known during preview" (`server.js`, `UnknownValueError` from `proxy.js`), which the engine prints among the
+ * violations. Here those become `notEvaluated` entries naming the rule, the resource and the property, so a report
+ * never passes a rule it could not run.
  */
 import { MockRun } from "./harness";
-import { PackConfig, PackRun, PolicyViolation, readPackConfig, runPolicyPack } from "../policy/analyzer";
+import { EnforcementLevelName, PackConfig, PackRun, PolicyViolation, readPackConfig, runPolicyPack } from "../policy/analyzer";
+
+/** A rule that could not decide on a resource because a value it reads is unknown at preview. */
+export interface NotEvaluated {
+    readonly policy: string;
+    readonly pack: string;
+    /** The level the rule runs at in this preview (its configured level, not the advisory the SDK reports). */
+    readonly enforcementLevel: EnforcementLevelName;
+    /** The resource; empty for a stack rule. */
+    readonly urn: string;
+    /** The property path the rule read, e.g. `policy` or `statements.0.principals`. */
+    readonly property: string;
+    readonly reason: string;
+}
 
 export interface PolicyReport {
     readonly packs: PackRun[];
     readonly violations: PolicyViolation[];
+    readonly notEvaluated: NotEvaluated[];
     /** Mandatory violations make the preview fail. */
     readonly mandatory: number;
 }
@@ -18,21 +39,52 @@ export interface PackSpec {
     readonly configFile?: string;
 }
 
+const CANT_RUN = /^can't run policy '([^']+)' from policy pack '([^']+)' during preview: (\w+) value at \.(.*) can't be known during preview$/s;
+
+/** Splits the SDK's "can't run" diagnostics from real violations. */
+export function splitNotEvaluated(pack: PackRun): { violations: PolicyViolation[]; notEvaluated: NotEvaluated[] } {
+    const levels = new Map(pack.policies.map((p) => [p.name, (p as { configuredLevel?: EnforcementLevelName }).configuredLevel ?? p.enforcementLevel]));
+    const violations: PolicyViolation[] = [];
+    const notEvaluated: NotEvaluated[] = [];
+    for (const v of pack.violations) {
+        const m = CANT_RUN.exec(v.message);
+        if (!m || m[1] !== v.policy) {
+            violations.push(v);
+            continue;
+        }
+        notEvaluated.push({
+            policy: v.policy,
+            pack: v.pack,
+            enforcementLevel: levels.get(v.policy) ?? v.enforcementLevel,
+            urn: v.urn,
+            property: m[4],
+            reason: `the ${m[3] === "Array" || m[3] === "Object" ? m[3].toLowerCase() : m[3]} value at ${m[4]} is unknown until the resources it depends on are created`,
+        });
+    }
+    return { violations, notEvaluated };
+}
+
 export async function evaluatePolicies(run: MockRun, packs: readonly PackSpec[]): Promise<PolicyReport> {
     const resources = run.resources.map((r) => ({
         urn: r.urn,
         type: r.type,
         name: r.name,
-        props: r.inputs,
+        props: r.props,
         parent: r.parent,
         protect: r.protect,
         retainOnDelete: r.retainOnDelete,
     }));
+    const configs = packs.map((p) => (p.configFile ? readPackConfig(p.configFile) : undefined));
     const results: PackRun[] = [];
-    for (const pack of packs) {
-        const config: PackConfig | undefined = pack.configFile ? readPackConfig(pack.configFile) : undefined;
-        results.push(await runPolicyPack(pack.dir, resources, { config }));
+    const violations: PolicyViolation[] = [];
+    const notEvaluated: NotEvaluated[] = [];
+    for (const [i, pack] of packs.entries()) {
+        const config: PackConfig | undefined = configs[i];
+        const result = await runPolicyPack(pack.dir, resources, { config });
+        const split = splitNotEvaluated(result);
+        results.push({ ...result, violations: split.violations });
+        violations.push(...split.violations);
+        notEvaluated.push(...split.notEvaluated);
     }
-    const violations = results.flatMap((r) => r.violations);
-    return { packs: results, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
+    return { packs: results, violations, notEvaluated, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
 }
