@@ -79,8 +79,14 @@ export abstract class KeyComponent extends pulumi.ComponentResource {
      */
     protected grantRoles(admins: readonly Principal[] = [], users: readonly Principal[] = []): pulumi.Resource[] {
         const created: pulumi.Resource[] = [];
-        for (const admin of admins) created.push(...this.grant("admin", admin));
-        for (const user of users) created.push(...this.grant(USER_ROLE_FOR_PURPOSE[this.purpose], user));
+        // An Output principal has no string to name its grant by until it resolves: it is named by its position
+        // among the Output principals of its list (`output-1`, `output-2`, ...).
+        const named = (list: readonly Principal[]) => {
+            let n = 0;
+            return list.map((p) => [p, pulumi.Output.isInstance(p) ? { name: `output-${++n}` } : {}] as const);
+        };
+        for (const [admin, opts] of named(admins)) created.push(...this.grant("admin", admin, opts));
+        for (const [user, opts] of named(users)) created.push(...this.grant(USER_ROLE_FOR_PURPOSE[this.purpose], user, opts));
         return created;
     }
 

@@ -83,3 +83,29 @@ export function withAutoName(type: string, urn: string, name: string, inputs: Re
     }
     return { ...inputs, [rule.property]: value };
 }
+
+/**
+ * Output-only properties nested in objects the program also sets, which a provider reports as unknown at preview.
+ * Top-level computed outputs need nothing here: the SDK resolves an output the engine did not return as unknown at
+ * preview. But azure-native echoes an input object such as a vault's `properties` as that output and marks the
+ * fields only Azure fills in as unknown (its `previewOutputs`, from the resource's output schema), so a program that
+ * reads `vault.properties.vaultUri` gets an unknown, not `undefined`. Read off `@pulumi/azure-native/types/output.d.ts`
+ * (`VaultPropertiesResponse`, `ManagedHsmPropertiesResponse`): the fields that are not in the input types.
+ */
+export const NESTED_COMPUTED: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+    "azure-native:keyvault:Vault": { properties: ["hsmPoolResourceId", "privateEndpointConnections", "provisioningState", "vaultUri"] },
+    "azure-native:keyvault:ManagedHsm": { properties: ["hsmUri", "privateEndpointConnections", "provisioningState", "scheduledPurgeDate", "securityDomainProperties", "statusMessage"] },
+};
+
+/** The preview state of a new resource: its inputs, with nested provider-computed fields unknown. */
+export function previewState(type: string, props: Record<string, unknown>, unknown: string): Record<string, unknown> {
+    const nested = NESTED_COMPUTED[type];
+    if (!nested) return props;
+    const state = { ...props };
+    for (const [prop, fields] of Object.entries(nested)) {
+        const v = state[prop];
+        if (!v || typeof v !== "object" || Array.isArray(v)) continue;
+        state[prop] = { ...Object.fromEntries(fields.map((f) => [f, unknown])), ...(v as Record<string, unknown>) };
+    }
+    return state;
+}

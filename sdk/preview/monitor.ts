@@ -19,7 +19,7 @@ import { fileURLToPath } from "url";
 import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { withAutoName } from "./autonames";
+import { previewState, withAutoName } from "./autonames";
 import { mockCall, mockResource } from "./mocks";
 import { newUrn, ROOT_STACK_TYPE } from "./urn";
 
@@ -144,7 +144,7 @@ export class EngineMonitor extends MockMonitor {
             } else if (this.options.mode === "preview") {
                 // A first preview: the provider has created nothing, so its id and computed outputs are unknown.
                 id = req.getImportid() || undefined;
-                state = props;
+                state = previewState(type, props, rpc.unknownValue);
             } else {
                 const checked = props === sent ? inputs : rpc.deserializeProperties(structOf(props));
                 const result = mockResource({ type, name, inputs: checked, custom, provider: req.getProvider(), id: req.getImportid() } as MockResourceArgs);

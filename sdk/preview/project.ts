@@ -27,7 +27,7 @@ export { ProjectError };
 /** A YAML file as a plain value; syntax errors name the file, line and column. */
 export function readYamlFile(file: string): any {
     const doc = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
-    if (doc.errors.length) throw new ProjectError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    if (doc.errors.length) throw new ProjectError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
     return doc.toJS() ?? {};
 }
 
