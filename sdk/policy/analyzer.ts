@@ -6,7 +6,11 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { EnforcementLevelName, PackConfig, PackSchema, reconcilePackConfig } from "./config";
 import { encodeAnalyzeRequest, encodeAnalyzeStackRequest, encodeStruct, WireResource } from "./wire";
+
+export { PackConfigError, readPackConfig } from "./config";
+export type { EnforcementLevelName, PackConfig } from "./config";
 
 /**
  * The bundled key-management pack: compiled (`lib/policy-packs/key-management`, built by `npm run build`) when this
@@ -31,8 +35,6 @@ export interface PolicyResourceInput {
     readonly retainOnDelete?: boolean;
 }
 
-export type EnforcementLevelName = "advisory" | "mandatory" | "disabled" | "remediate";
-
 export interface PolicyViolation {
     readonly policy: string;
     readonly pack: string;
@@ -47,7 +49,10 @@ export interface PolicyViolation {
 export interface PolicyInfo {
     readonly name: string;
     readonly description: string;
+    /** The pack's default level for the policy. */
     readonly enforcementLevel: EnforcementLevelName;
+    /** The level sent in Configure for this run: the default, `all` or the policy's own entry of the pack config. */
+    readonly configuredLevel: EnforcementLevelName;
     readonly severity?: string;
 }
 
@@ -58,25 +63,11 @@ export interface PackRun {
     readonly violations: PolicyViolation[];
 }
 
-/** Pack config as `--policy-pack-config` files hold it: `{ "all"?: level, "<policy>": level | {enforcementLevel?, ...props} }`. */
-export type PackConfig = Record<string, EnforcementLevelName | ({ enforcementLevel?: EnforcementLevelName } & Record<string, unknown>)>;
-
 /** Analyze calls in flight at once. */
 const ANALYZE_WINDOW = 64;
 
 const LEVELS: EnforcementLevelName[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
-
-export function readPackConfig(file: string): PackConfig {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch (e) {
-        throw new Error(`policy pack config ${file}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : "is not valid JSON"}`);
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(`policy pack config ${file}: must be a JSON object of policy names`);
-    return parsed as PackConfig;
-}
 
 export async function runPolicyPack(packDir: string, resources: readonly PolicyResourceInput[], options: { config?: PackConfig } = {}): Promise<PackRun> {
     const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
@@ -106,30 +97,41 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
         new Promise((resolve, reject) => client[method](req, (err: Error | null, resp: T) => (err ? reject(new Error(`policy pack ${method}: ${err.message}`)) : resolve(resp))));
     try {
         const info: any = await call("getAnalyzerInfo", new Empty());
+        // Validated as the engine does (config.ts) before Configure: a config it would refuse stops here, before any
+        // resource is analyzed, with every problem.
+        const pbConfig = (c: any) => ({ enforcementLevel: LEVELS[c.getEnforcementlevel()], properties: c.getProperties()?.toJavaScript() ?? {} });
+        const pack: PackSchema = {
+            name: info.getName(),
+            version: info.getVersion(),
+            supportsConfig: info.getSupportsconfig(),
+            policies: info.getPoliciesList().map((p: any) => {
+                const schema = p.getConfigschema?.();
+                return {
+                    name: p.getName(),
+                    enforcementLevel: LEVELS[p.getEnforcementlevel()],
+                    ...(schema ? { configSchema: { properties: schema.getProperties()?.toJavaScript() ?? {}, required: schema.getRequiredList() } } : {}),
+                };
+            }),
+            // As the engine converts it (convertPolicyConfig): a level left unset in the proto reads as advisory.
+            initialConfig: Object.fromEntries(Array.from(info.getInitialconfigMap?.()?.entries() ?? [], ([k, v]: [string, any]) => [k, pbConfig(v)])),
+        };
+        const configured = reconcilePackConfig(pack, options.config);
         const policies: PolicyInfo[] = info.getPoliciesList().map((p: any) => ({
             name: p.getName(),
             description: p.getDescription(),
             enforcementLevel: LEVELS[p.getEnforcementlevel()],
+            configuredLevel: configured.get(p.getName())!.level,
             ...(SEVERITIES[p.getSeverity?.() ?? 0] ? { severity: SEVERITIES[p.getSeverity()] } : {}),
         }));
-        // As the engine does: each policy's config is its schema's defaults with the pack config on top.
-        const defaults = new Map<string, Record<string, unknown>>(
-            info.getPoliciesList().map((p: any) => {
-                const schema = p.getConfigschema?.()?.getProperties?.()?.toJavaScript() ?? {};
-                const d = Object.fromEntries(Object.entries(schema as Record<string, any>).filter(([, v]) => v && typeof v === "object" && "default" in v).map(([k, v]) => [k, v.default]));
-                return [p.getName(), d];
-            }),
-        );
         const configure = new pb.ConfigureAnalyzerRequest();
         const map = configure.getPolicyconfigMap();
-        for (const p of policies) {
-            const entry = policyConfig(options.config ?? {}, p);
+        for (const [name, entry] of configured) {
             const pc = new pb.PolicyConfig();
             pc.setEnforcementlevel(LEVELS.indexOf(entry.level));
-            pc.setProperties(Struct.fromJavaScript({ ...defaults.get(p.name), ...entry.properties } as any));
-            map.set(p.name, pc);
+            pc.setProperties(Struct.fromJavaScript(entry.properties as any));
+            map.set(name, pc);
         }
-        await call("configure", configure);
+        if (pack.supportsConfig) await call("configure", configure); // the engine configures only a pack that supports config
 
         // Each resource's properties and options are encoded once, for its Analyze and for AnalyzeStack (wire.ts).
         const wire: WireResource[] = resources.map((r) => {
@@ -182,15 +184,4 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
         client.close();
         child.kill("SIGTERM");
     }
-}
-
-/** The level and properties the engine sends for one policy: its own entry, else `all`, else the policy's default. */
-function policyConfig(config: PackConfig, policy: PolicyInfo): { level: EnforcementLevelName; properties: Record<string, unknown> } {
-    const own = config[policy.name];
-    const all = config.all;
-    const levelOf = (v: unknown) => (typeof v === "string" ? (v as EnforcementLevelName) : (v as { enforcementLevel?: EnforcementLevelName } | undefined)?.enforcementLevel);
-    const level = levelOf(own) ?? levelOf(all) ?? policy.enforcementLevel;
-    if (!LEVELS.includes(level)) throw new Error(`policy pack config: ${policy.name}: enforcement level must be one of ${LEVELS.join(", ")} (got: ${JSON.stringify(level)})`);
-    const properties = own && typeof own === "object" ? Object.fromEntries(Object.entries(own).filter(([k]) => k !== "enforcementLevel")) : {};
-    return { level, properties };
 }
