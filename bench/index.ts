@@ -15,8 +15,9 @@ import { loadCost } from "./sections/load";
 import { policyCost } from "./sections/policy";
 import { previewCost } from "./sections/preview";
 import { typecheckCost } from "./sections/typecheck";
+import { previewTypecheckCost } from "./sections/preview-typecheck";
 
-const SECTIONS = ["load", "preview", "typecheck", "policy", "byok", "drift"] as const;
+const SECTIONS = ["load", "preview", "typecheck", "preview-typecheck", "policy", "byok", "drift"] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -106,6 +107,9 @@ async function main(): Promise<number> {
                     break;
                 case "typecheck":
                     got = await typecheckCost(opts);
+                    break;
+                case "preview-typecheck":
+                    got = await previewTypecheckCost(opts);
                     break;
                 case "policy":
                     got = await policyCost(opts, { previewWallMs });

@@ -69,20 +69,23 @@ async function preview(dir: string, opts: PreviewOpts, io: CliIo): Promise<numbe
         const given = [opts.policyPack.length && "--policy-pack", opts.policyPackConfig.length && "--policy-pack-config", opts.failOnUnknown && "--fail-on-unknown"].filter(Boolean).join(", ");
         throw new Error(`--no-policy cannot be combined with ${given}: drop one`);
     }
-    const { readPackConfig, DEFAULT_POLICY_PACK } = await import("../policy/analyzer");
+    const { DEFAULT_POLICY_PACK } = await import("../policy/analyzer");
     const packs = opts.policy ? (opts.policyPack.length ? opts.policyPack : [DEFAULT_POLICY_PACK]) : [];
     if (opts.policyPackConfig.length > packs.length) throw new Error("--policy-pack-config: more config files than policy packs (they pair up in order)");
-    // Config files are read (and refused) before the program runs.
-    for (const f of opts.policyPackConfig) readPackConfig(f);
     const { readAssumptions } = await import("../preview/assume");
     const assumptions = opts.assume ? readAssumptions(opts.assume) : undefined;
 
-    const { previewProject } = await import("../preview/project");
-    const run = await previewProject(dir, { stack: opts.stack, transpileOnly: opts.transpileOnly, assumptions });
+    // As the engine does, the packs start and their config is checked before the program runs.
+    const { openPacks } = await import("../preview/policy");
+    const open = packs.length ? await openPacks(packs.map((d, i) => ({ dir: d, configFile: opts.policyPackConfig[i] }))) : undefined;
+    let run;
     let report;
-    if (packs.length) {
-        const { evaluatePolicies } = await import("../preview/policy");
-        report = await evaluatePolicies(run, packs.map((d, i) => ({ dir: d, configFile: opts.policyPackConfig[i] })));
+    try {
+        const { previewProject } = await import("../preview/project");
+        run = await previewProject(dir, { stack: opts.stack, transpileOnly: opts.transpileOnly, assumptions });
+        report = open ? await open.evaluate(run) : undefined;
+    } finally {
+        open?.close();
     }
     const { render } = await import("../preview/render");
     const sarifRoot = path.resolve(opts.sarifRoot ?? gitTopLevel(run.projectDir ?? dir) ?? run.projectDir ?? dir);

@@ -69,7 +69,32 @@ const ANALYZE_WINDOW = 64;
 const LEVELS: EnforcementLevelName[] = ["advisory", "mandatory", "disabled", "remediate"];
 const SEVERITIES = ["", "low", "medium", "high", "critical"];
 
+/** A pack served and configured, ready for resources: what the engine holds between Configure and AnalyzeStack. */
+export interface OpenPack {
+    readonly pack: string;
+    readonly version: string;
+    readonly policies: PolicyInfo[];
+    /** Analyze for every resource, then AnalyzeStack once with all of them; the diagnostics in resource order. */
+    analyze(resources: readonly PolicyResourceInput[]): Promise<PolicyViolation[]>;
+    close(): void;
+}
+
+/** Starts, configures and analyzes with one pack, then stops it. */
 export async function runPolicyPack(packDir: string, resources: readonly PolicyResourceInput[], options: { config?: PackConfig } = {}): Promise<PackRun> {
+    const pack = await openPolicyPack(packDir, options);
+    try {
+        const violations = await pack.analyze(resources);
+        return { pack: pack.pack, version: pack.version, policies: pack.policies, violations };
+    } finally {
+        pack.close();
+    }
+}
+
+/**
+ * Starts the pack's analyzer server, asks GetAnalyzerInfo, validates the config as the engine does and sends
+ * Configure. A preview opens its packs before the program runs, so a config the engine would refuse stops it first.
+ */
+export async function openPolicyPack(packDir: string, options: { config?: PackConfig } = {}): Promise<OpenPack> {
     const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
     const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
@@ -133,55 +158,63 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
         }
         if (pack.supportsConfig) await call("configure", configure); // the engine configures only a pack that supports config
 
-        // Each resource's properties and options are encoded once, for its Analyze and for AnalyzeStack (wire.ts).
-        const wire: WireResource[] = resources.map((r) => {
-            const o = new pb.AnalyzerResourceOptions();
-            o.setProtect(r.protect ?? false);
-            if (r.parent) o.setParent(r.parent);
-            return { type: r.type, urn: r.urn, name: r.name, parent: r.parent, properties: encodeStruct(r.props ?? {}), options: o.serializeBinary() };
-        });
-        // Both answer with an AnalyzeResponse; the requests go out as the bytes wire.ts wrote.
-        const send = (method: "analyze" | "analyzeStack", bytes: Uint8Array): Promise<any> =>
-            new Promise((resolve, reject) =>
-                client.makeUnaryRequest(
-                    rpc.AnalyzerService[method].path,
-                    (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-                    (b: Buffer) => pb.AnalyzeResponse.deserializeBinary(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
-                    bytes,
-                    (err: Error | null, resp: unknown) => (err ? reject(new Error(`policy pack ${method}: ${err.message}`)) : resolve(resp)),
-                ),
-            );
-        const violations: PolicyViolation[] = [];
-        const collect = (resp: any, urn = "") => {
-            for (const d of resp.getDiagnosticsList()) {
-                violations.push({
-                    policy: d.getPolicyname(),
-                    pack: d.getPolicypackname(),
-                    enforcementLevel: LEVELS[d.getEnforcementlevel()],
-                    urn: d.getUrn() || urn,
-                    message: d.getMessage(),
-                    description: d.getDescription(),
-                    ...(SEVERITIES[d.getSeverity?.() ?? 0] ? { severity: SEVERITIES[d.getSeverity()] } : {}),
-                });
-            }
+        const close = () => {
+            client.close();
+            child.kill("SIGTERM");
         };
-        // Analyze calls are independent (the engine sends them as resources register): keep a window of them in
-        // flight instead of waiting out each round trip, and report diagnostics in resource order.
-        const responses: unknown[] = new Array(resources.length);
-        let next = 0;
-        await Promise.all(
-            Array.from({ length: Math.min(ANALYZE_WINDOW, resources.length) }, async () => {
-                while (next < resources.length) {
-                    const i = next++;
-                    responses[i] = await send("analyze", encodeAnalyzeRequest(wire[i]));
+        const analyze = async (resources: readonly PolicyResourceInput[]): Promise<PolicyViolation[]> => {
+            // Each resource's properties and options are encoded once, for its Analyze and for AnalyzeStack (wire.ts).
+            const wire: WireResource[] = resources.map((r) => {
+                const o = new pb.AnalyzerResourceOptions();
+                o.setProtect(r.protect ?? false);
+                if (r.parent) o.setParent(r.parent);
+                return { type: r.type, urn: r.urn, name: r.name, parent: r.parent, properties: encodeStruct(r.props ?? {}), options: o.serializeBinary() };
+            });
+            // Both answer with an AnalyzeResponse; the requests go out as the bytes wire.ts wrote.
+            const send = (method: "analyze" | "analyzeStack", bytes: Uint8Array): Promise<any> =>
+                new Promise((resolve, reject) =>
+                    client.makeUnaryRequest(
+                        rpc.AnalyzerService[method].path,
+                        (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+                        (b: Buffer) => pb.AnalyzeResponse.deserializeBinary(new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+                        bytes,
+                        (err: Error | null, resp: unknown) => (err ? reject(new Error(`policy pack ${method}: ${err.message}`)) : resolve(resp)),
+                    ),
+                );
+            const violations: PolicyViolation[] = [];
+            const collect = (resp: any, urn = "") => {
+                for (const d of resp.getDiagnosticsList()) {
+                    violations.push({
+                        policy: d.getPolicyname(),
+                        pack: d.getPolicypackname(),
+                        enforcementLevel: LEVELS[d.getEnforcementlevel()],
+                        urn: d.getUrn() || urn,
+                        message: d.getMessage(),
+                        description: d.getDescription(),
+                        ...(SEVERITIES[d.getSeverity?.() ?? 0] ? { severity: SEVERITIES[d.getSeverity()] } : {}),
+                    });
                 }
-            }),
-        );
-        responses.forEach((resp, i) => collect(resp, resources[i].urn));
-        collect(await send("analyzeStack", encodeAnalyzeStackRequest(wire)));
-        return { pack: info.getName(), version: info.getVersion(), policies, violations };
-    } finally {
+            };
+            // Analyze calls are independent (the engine sends them as resources register): keep a window of them in
+            // flight instead of waiting out each round trip, and report diagnostics in resource order.
+            const responses: unknown[] = new Array(resources.length);
+            let next = 0;
+            await Promise.all(
+                Array.from({ length: Math.min(ANALYZE_WINDOW, resources.length) }, async () => {
+                    while (next < resources.length) {
+                        const i = next++;
+                        responses[i] = await send("analyze", encodeAnalyzeRequest(wire[i]));
+                    }
+                }),
+            );
+            responses.forEach((resp, i) => collect(resp, resources[i].urn));
+            collect(await send("analyzeStack", encodeAnalyzeStackRequest(wire)));
+            return violations;
+        };
+        return { pack: info.getName(), version: info.getVersion(), policies, analyze, close };
+    } catch (e) {
         client.close();
         child.kill("SIGTERM");
+        throw e;
     }
 }

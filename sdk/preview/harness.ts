@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { offlineInvoke } from "./invokes";
 import { Assumption, EngineMonitor, OfflineInvoke, PreviewMode, RecordedCall, RecordedResource, SuppliedInvokes } from "./monitor";
 
 export type { Assumption, PreviewMode, RecordedCall, RecordedResource, SourceLocation, SuppliedInvokes } from "./monitor";
@@ -38,6 +39,8 @@ export interface MockRunOptions {
     readonly config?: Record<string, unknown>;
     /** Config keys whose values are secrets (`secure:` in the stack file). */
     readonly secretKeys?: readonly string[];
+    /** The secret keys whose value is a placeholder: reading one is recorded as an assumption. */
+    readonly placeholderKeys?: readonly string[];
     /** Invoke results supplied by the user (`--assume`). */
     readonly invokes?: SuppliedInvokes;
     /** Directories of library code besides `node_modules` (default: keyfabric's own `lib/` and `sdk/`). */
@@ -86,7 +89,7 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
     });
     const secretKeys = new Set(options.secretKeys ?? []);
     pulumi.runtime.setAllConfig(config, [...secretKeys]);
-    const restoreConfig = watchSecretReads(secretKeys, (key) =>
+    const restoreConfig = watchSecretReads(new Set(options.placeholderKeys ?? []), (key) =>
         monitor.assume({ kind: "config", subject: key, detail: `${key} is a secret (secure:) the preview cannot decrypt: the program read a placeholder, ${JSON.stringify(config[key])} (supply it with --assume)` }),
     );
 
@@ -126,14 +129,14 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
     }
 }
 
-/** Records reads of secret config keys (the runtime reads every key through `runtime/config.getConfig`). */
-function watchSecretReads(secretKeys: ReadonlySet<string>, onRead: (key: string) => void): () => void {
+/** Records reads of the given config keys (the runtime reads every key through `runtime/config.getConfig`). */
+function watchSecretReads(keys: ReadonlySet<string>, onRead: (key: string) => void): () => void {
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { getConfig(k: string): string | undefined };
     const original = runtimeConfig.getConfig;
-    if (secretKeys.size === 0) return () => undefined;
+    if (keys.size === 0) return () => undefined;
     runtimeConfig.getConfig = (k: string) => {
         const v = original(k);
-        if (v !== undefined && secretKeys.has(k)) onRead(k);
+        if (v !== undefined && keys.has(k)) onRead(k);
         return v;
     };
     return () => {
@@ -142,13 +145,6 @@ function watchSecretReads(secretKeys: ReadonlySet<string>, onRead: (key: string)
 }
 
 function offlineInvokeFor(config: Record<string, string>): OfflineInvoke {
-    let loaded: unknown;
-    try {
-        loaded = require("./invokes");
-    } catch {
-        return () => undefined; // TEMPORARY until sdk/preview/invokes lands
-    }
-    const { offlineInvoke } = loaded as { offlineInvoke(token: string, inputs: Record<string, unknown>, ctx: { config(key: string): string | undefined }): ReturnType<OfflineInvoke> };
     return (token, inputs) => offlineInvoke(token, inputs, { config: (k: string) => config[k] });
 }
 

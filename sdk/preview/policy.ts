@@ -10,7 +10,7 @@
  * never passes a rule it could not run.
  */
 import { MockRun } from "./harness";
-import { EnforcementLevelName, PackConfig, PackRun, PolicyViolation, readPackConfig, runPolicyPack } from "../policy/analyzer";
+import { EnforcementLevelName, openPolicyPack, PackRun, PolicyViolation, readPackConfig } from "../policy/analyzer";
 
 /** A rule that could not decide on a resource because a value it reads is unknown at preview. */
 export interface NotEvaluated {
@@ -64,27 +64,56 @@ export function splitNotEvaluated(pack: PackRun): { violations: PolicyViolation[
     return { violations, notEvaluated };
 }
 
-export async function evaluatePolicies(run: MockRun, packs: readonly PackSpec[]): Promise<PolicyReport> {
-    const resources = run.resources.map((r) => ({
-        urn: r.urn,
-        type: r.type,
-        name: r.name,
-        props: r.props,
-        parent: r.parent,
-        protect: r.protect,
-        retainOnDelete: r.retainOnDelete,
-    }));
+/** Packs started and configured (config validated), waiting for a run's resources. */
+export interface OpenPacks {
+    evaluate(run: MockRun): Promise<PolicyReport>;
+    close(): void;
+}
+
+/** Starts every pack and validates its config, as the engine does before the program runs. */
+export async function openPacks(packs: readonly PackSpec[]): Promise<OpenPacks> {
     const configs = packs.map((p) => (p.configFile ? readPackConfig(p.configFile) : undefined));
-    const results: PackRun[] = [];
-    const violations: PolicyViolation[] = [];
-    const notEvaluated: NotEvaluated[] = [];
-    for (const [i, pack] of packs.entries()) {
-        const config: PackConfig | undefined = configs[i];
-        const result = await runPolicyPack(pack.dir, resources, { config });
-        const split = splitNotEvaluated(result);
-        results.push({ ...result, violations: split.violations });
-        violations.push(...split.violations);
-        notEvaluated.push(...split.notEvaluated);
+    const settled = await Promise.allSettled(packs.map((p, i) => openPolicyPack(p.dir, { config: configs[i] })));
+    const open = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+    if (failed) {
+        open.forEach((p) => p.close());
+        throw failed.reason;
     }
-    return { packs: results, violations, notEvaluated, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
+    return {
+        async evaluate(run: MockRun): Promise<PolicyReport> {
+            const resources = run.resources.map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                props: r.props,
+                parent: r.parent,
+                protect: r.protect,
+                retainOnDelete: r.retainOnDelete,
+            }));
+            const results: PackRun[] = [];
+            const violations: PolicyViolation[] = [];
+            const notEvaluated: NotEvaluated[] = [];
+            for (const pack of open) {
+                const result: PackRun = { pack: pack.pack, version: pack.version, policies: pack.policies, violations: await pack.analyze(resources) };
+                const split = splitNotEvaluated(result);
+                results.push({ ...result, violations: split.violations });
+                violations.push(...split.violations);
+                notEvaluated.push(...split.notEvaluated);
+            }
+            return { packs: results, violations, notEvaluated, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
+        },
+        close() {
+            open.forEach((p) => p.close());
+        },
+    };
+}
+
+export async function evaluatePolicies(run: MockRun, packs: readonly PackSpec[]): Promise<PolicyReport> {
+    const open = await openPacks(packs);
+    try {
+        return await open.evaluate(run);
+    } finally {
+        open.close();
+    }
 }

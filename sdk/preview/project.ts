@@ -81,6 +81,8 @@ export interface StackConfig {
     readonly config: Record<string, unknown>;
     /** Keys holding a `secure:` value (whole or nested). */
     readonly secretKeys: string[];
+    /** The secret keys that hold a placeholder (no value supplied with `--assume`). */
+    readonly placeholderKeys: string[];
 }
 
 /** The placeholder a `secure:` value reads as offline, unless `--assume` supplies one. */
@@ -92,10 +94,11 @@ export const SECRET_PLACEHOLDER = "[secret]";
  */
 export function readStackConfig(project: ProjectInfo, stack: string, assumptions?: Assumptions): StackConfig {
     const file = stackFile(project.dir, stack);
-    if (!file) return { config: {}, secretKeys: [] };
+    if (!file) return { config: {}, secretKeys: [], placeholderKeys: [] };
     const doc = readYamlFile(file);
     const config: Record<string, unknown> = {};
     const secretKeys: string[] = [];
+    const placeholderKeys: string[] = [];
     for (const [k, v] of Object.entries((doc.config ?? {}) as Record<string, unknown>)) {
         const key = k.includes(":") ? k : `${project.name}:${k}`;
         const supplied = assumptions?.config[key];
@@ -106,8 +109,9 @@ export function readStackConfig(project: ProjectInfo, stack: string, assumptions
         });
         config[key] = secret && supplied !== undefined ? supplied : replaced;
         if (secret) secretKeys.push(key);
+        if (secret && supplied === undefined) placeholderKeys.push(key);
     }
-    return { config, secretKeys };
+    return { config, secretKeys, placeholderKeys };
 }
 
 function replaceSecure(v: unknown, placeholder: () => string): unknown {
@@ -155,7 +159,7 @@ export interface PreviewOptions {
 export async function previewProject(dir: string, options: PreviewOptions = {}): Promise<MockRun> {
     const project = readProject(path.resolve(dir));
     const stack = chooseStack(project.dir, options.stack);
-    const { config, secretKeys } = readStackConfig(project, stack, options.assumptions);
+    const { config, secretKeys, placeholderKeys } = readStackConfig(project, stack, options.assumptions);
     if (options.registerTs ?? true) registerTypeScript(project.dir, { transpileOnly: options.transpileOnly });
     const entry = resolveEntry(project);
     const run = await runUnderMocks(() => require(entry), {
@@ -163,6 +167,7 @@ export async function previewProject(dir: string, options: PreviewOptions = {}):
         stack,
         config,
         secretKeys,
+        placeholderKeys,
         mode: options.mode ?? "preview",
         invokes: options.assumptions?.invokes,
     });

@@ -93,7 +93,8 @@ test("JSON, markdown and SARIF outputs of the bad program", () => {
     expect(json.policyViolations[0]).toEqual({ policy: expect.any(String), pack: "keyfabric-key-management", enforcementLevel: expect.any(String), urn: expect.stringMatching(/^urn:pulumi:dev::bad-raw-program::/), message: expect.any(String) });
     const md = render(run, "markdown", report);
     expect(md).toContain("**Policy violations: 5** (3 mandatory)");
-    expect(md).toContain("| **mandatory** | `aws-kms-externalkey-disallow-plaintext-material` | `imported` |");
+    // Grouped by resource, each under the line that declares it.
+    expect(md).toContain("**`imported`** · `aws:kms/externalKey:ExternalKey` · `index.ts:79`\n\n| level | policy | message |\n|---|---|---|\n| **mandatory** | `aws-kms-externalkey-disallow-plaintext-material` |");
     const sarif = JSON.parse(render(run, "sarif", report));
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs[0].tool.driver.rules.length).toBeGreaterThanOrEqual(50);
