@@ -76,7 +76,9 @@ export async function policyDrift(
     try {
         [declared, current] = await Promise.all([analyzer.runPolicyPack(dir, input(false), { config }), analyzer.runPolicyPack(dir, input(true), { config })]);
     } catch (e) {
-        throw new Error(`policy pack ${dir} failed: ${(e as Error).message.split("\n")[0]} (run with --no-policy to skip policy drift)`);
+        // A pack config report lists every problem on its own line: keep them all, the hint on the first line.
+        const [first, ...rest] = (e as Error).message.split("\n");
+        throw new Error([`policy pack ${dir} failed: ${first} (run with --no-policy to skip policy drift)`, ...rest].join("\n"));
     }
     const key = (v: Violation) => (v.urn ? `${v.policy}\u0000${v.urn}` : `${v.policy}\u0000\u0000${v.message}`);
     const before = new Set(declared.violations.map(key));

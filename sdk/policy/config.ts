@@ -85,7 +85,8 @@ export function readPackConfig(file: string): PackConfig {
             parsed = JSON.parse(text);
         } catch (e) {
             // V8 quotes the text around the error ('Unexpected token }, "..." is not valid JSON'): the location says more.
-            const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "");
+            // Newer V8 (Node 22+) adds its own "(line L column C)": the one computed below is the same on every Node.
+            const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ \(line \d+ column \d+\)$/, "");
             const at = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
             const lines = text.slice(0, at).split("\n");
             const where = Number.isNaN(at) ? "" : ` (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { runInPulumiStack } from "@pulumi/pulumi/runtime/stack";
+import { Stack } from "@pulumi/pulumi/runtime/stack";
 import * as settings from "@pulumi/pulumi/runtime/settings";
 import { offlineInvoke } from "./invokes";
 import { Assumption, EngineMonitor, OfflineInvoke, PreviewMode, RecordedCall, RecordedResource, SuppliedInvokes } from "./monitor";
@@ -100,24 +100,25 @@ async function runOnce(program: () => unknown, options: MockRunOptions): Promise
     process.on("unhandledRejection", onRejection);
     try {
         let programError: { error: unknown } | undefined;
-        const outputs =
-            (await runInPulumiStack(async () => {
-                try {
-                    const result = await program();
-                    // A program's exports are its outputs; a lone resource returned by a test program is not.
-                    return pulumi.Resource.isInstance(result) ? undefined : result;
-                } catch (error) {
-                    programError = { error };
-                    return undefined;
-                }
-            })) ?? {};
+        // As runInPulumiStack, but the exports are read with their unknowns (its promise() drops them all when one is).
+        const root = new Stack(async () => {
+            try {
+                const result = await program();
+                // A program's exports are its outputs; a lone resource returned by a test program is not.
+                return (pulumi.Resource.isInstance(result) ? undefined : result) as pulumi.Inputs;
+            } catch (error) {
+                programError = { error };
+                return undefined as unknown as pulumi.Inputs;
+            }
+        }) as unknown as { outputs: { promise(withUnknowns: boolean): Promise<Record<string, unknown> | undefined> } };
+        const outputs = (await root.outputs.promise(true)) ?? {};
         await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
         if (programError) throw programError.error;
         if (failure) throw failure;
         return {
             resources: monitor.recorded,
             calls: monitor.calls,
-            outputs: await resolveOutputs(outputs),
+            outputs: await resolveOutputs(outputs as Record<string, unknown>),
             project,
             stack,
             mode,
@@ -148,15 +149,16 @@ function offlineInvokeFor(config: Record<string, string>): OfflineInvoke {
     return (token, inputs) => offlineInvoke(token, inputs, { config: (k: string) => config[k] });
 }
 
-/** Exports as known values; a value still unknown at preview is left `undefined`. */
+/** Exports as known values; a value (or part of one) still unknown at preview is left `undefined`. */
 async function resolveOutputs(outputs: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const resolved: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(outputs)) {
-        // `isKnown` and `promise()` are the Output's internals (an `apply` would never run on an unknown value).
-        const o = pulumi.output(v) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
-        resolved[k] = (await o.isKnown) ? await o.promise() : undefined;
-    }
-    return resolved;
+    const known = (v: unknown): unknown => {
+        if (pulumi.Output.isInstance(v) || v === (pulumi as unknown as { unknown?: unknown }).unknown) return undefined;
+        if (v && typeof v === "object" && (v as object).constructor?.name === "Unknown") return undefined;
+        if (Array.isArray(v)) return v.map(known);
+        if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, known(x)]));
+        return v;
+    };
+    return known(outputs) as Record<string, unknown>;
 }
 
 /** Resource lookups for tests and renderers. */

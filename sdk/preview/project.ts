@@ -63,7 +63,9 @@ export function resolveEntry(project: ProjectInfo): string {
         return require.resolve(isDir ? target + path.sep : target);
     } catch {
         const shown = path.relative(process.cwd(), target) || ".";
-        throw new ProjectError(`${shown}: no program to run (expected ${isDir ? "an index.ts or index.js, or a package.json main, in that directory" : "a .ts or .js file"})`);
+        const from = project.hasMain ? "main in Pulumi.yaml" : "the project";
+        if (!isDir && !fs.existsSync(target) && !["", ".ts", ".js"].some((ext) => fs.existsSync(target + ext))) throw new ProjectError(`${shown} (${from}): no such file or directory`);
+        throw new ProjectError(`${shown} (${from}): no program to run (expected ${isDir ? "an index.ts or index.js, or a package.json main, in that directory" : "a .ts or .js file"})`);
     }
 }
 
