@@ -33,6 +33,9 @@ export interface PolicyResourceInput {
     readonly parent?: string;
     readonly protect?: boolean;
     readonly retainOnDelete?: boolean;
+    /** URNs it depends on, and per input property the URNs its value came from (sent in AnalyzeStack). */
+    readonly dependencies?: readonly string[];
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface PolicyViolation {
@@ -168,7 +171,16 @@ export async function openPolicyPack(packDir: string, options: { config?: PackCo
                 const o = new pb.AnalyzerResourceOptions();
                 o.setProtect(r.protect ?? false);
                 if (r.parent) o.setParent(r.parent);
-                return { type: r.type, urn: r.urn, name: r.name, parent: r.parent, properties: encodeStruct(r.props ?? {}), options: o.serializeBinary() };
+                return {
+                    type: r.type,
+                    urn: r.urn,
+                    name: r.name,
+                    parent: r.parent,
+                    properties: encodeStruct(r.props ?? {}),
+                    options: o.serializeBinary(),
+                    dependencies: r.dependencies,
+                    propertyDependencies: r.propertyDependencies,
+                };
             });
             // Both answer with an AnalyzeResponse; the requests go out as the bytes wire.ts wrote.
             const send = (method: "analyze" | "analyzeStack", bytes: Uint8Array): Promise<any> =>

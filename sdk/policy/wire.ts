@@ -32,6 +32,11 @@ const RESOURCE_URN = 3;
 const RESOURCE_NAME = 4;
 const RESOURCE_OPTIONS = 5;
 const RESOURCE_PARENT = 7; // AnalyzerResource only
+const RESOURCE_DEPENDENCIES = 8; // AnalyzerResource only: repeated string
+const RESOURCE_PROPERTY_DEPENDENCIES = 9; // AnalyzerResource only: map<string, AnalyzerPropertyDependencies>
+const MAP_KEY = 1;
+const MAP_VALUE = 2;
+const PROPERTY_DEPENDENCY_URNS = 1;
 /** `pulumirpc.AnalyzeStackRequest.resources`. */
 const STACK_RESOURCES = 1;
 
@@ -113,6 +118,10 @@ export interface WireResource {
     readonly properties: Uint8Array;
     /** A serialized `pulumirpc.AnalyzerResourceOptions`. */
     readonly options: Uint8Array;
+    /** URNs it depends on (AnalyzeStack only, as the engine sends them from state). */
+    readonly dependencies?: readonly string[];
+    /** Input property -> the URNs its value came from (AnalyzeStack only). */
+    readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 function writeResource(r: WireResource, w: Writer, withParent: boolean): void {
@@ -121,7 +130,15 @@ function writeResource(r: WireResource, w: Writer, withParent: boolean): void {
     w.writeString(RESOURCE_URN, r.urn);
     w.writeString(RESOURCE_NAME, r.name);
     w.writeBytes(RESOURCE_OPTIONS, r.options);
-    if (withParent && r.parent) w.writeString(RESOURCE_PARENT, r.parent);
+    if (!withParent) return;
+    if (r.parent) w.writeString(RESOURCE_PARENT, r.parent);
+    for (const urn of r.dependencies ?? []) w.writeString(RESOURCE_DEPENDENCIES, urn);
+    for (const [key, urns] of Object.entries(r.propertyDependencies ?? {})) {
+        w.writeMessage(RESOURCE_PROPERTY_DEPENDENCIES, [key, urns] as const, ([k, list], entry) => {
+            entry.writeString(MAP_KEY, k);
+            entry.writeMessage(MAP_VALUE, list, (l, dw) => l.forEach((u) => dw.writeString(PROPERTY_DEPENDENCY_URNS, u)));
+        });
+    }
 }
 
 /** A `pulumirpc.AnalyzeRequest` for one resource. */

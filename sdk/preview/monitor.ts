@@ -62,6 +62,10 @@ export interface RecordedResource {
     readonly replacementTrigger?: unknown;
     /** Where the program declares it: its own registration's first program frame, else its nearest ancestor's. */
     readonly source?: SourceLocation;
+    /** The URNs it depends on, as the SDK registered them (inputs' resources and `dependsOn`). */
+    readonly dependencies: readonly string[];
+    /** Input property -> the URNs of the resources its value came from (only properties that have some). */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RecordedCall {
@@ -213,8 +217,13 @@ export class EngineMonitor extends MockMonitor {
         return fallback;
     }
 
-    private record(req: any, base: Omit<RecordedResource, "protect" | "retainOnDelete" | "provider" | "replacementTrigger" | "source">): void {
+    private record(req: any, base: Omit<RecordedResource, "protect" | "retainOnDelete" | "provider" | "replacementTrigger" | "source" | "dependencies" | "propertyDependencies">): void {
         const source = this.programFrame(req) ?? this.byUrn.get(base.parent)?.source;
+        const propertyDependencies: Record<string, string[]> = {};
+        for (const [key, deps] of (req.getPropertydependenciesMap?.()?.entries?.() ?? []) as Iterable<[string, any]>) {
+            const urns: string[] = deps.getUrnsList();
+            if (urns.length) propertyDependencies[key] = urns;
+        }
         const r: RecordedResource = {
             ...base,
             id: base.id || undefined,
@@ -223,6 +232,8 @@ export class EngineMonitor extends MockMonitor {
             provider: req.getProvider() || undefined,
             replacementTrigger: req.getReplacementTrigger?.()?.toJavaScript(),
             ...(source ? { source } : {}),
+            dependencies: req.getDependenciesList?.() ?? [],
+            propertyDependencies,
         };
         this.recorded.push(r);
         this.byUrn.set(r.urn, r);

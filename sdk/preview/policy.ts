@@ -90,6 +90,8 @@ export async function openPacks(packs: readonly PackSpec[]): Promise<OpenPacks> 
                 parent: r.parent,
                 protect: r.protect,
                 retainOnDelete: r.retainOnDelete,
+                dependencies: r.dependencies,
+                propertyDependencies: r.propertyDependencies,
             }));
             const results: PackRun[] = [];
             const violations: PolicyViolation[] = [];

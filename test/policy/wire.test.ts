@@ -76,3 +76,18 @@ test("an AnalyzeStack request carries every resource, in order, with its parent"
     ]);
     expect(encodeAnalyzeStackRequest([]).length).toBe(0);
 });
+
+test("AnalyzeStack carries each resource's dependencies and property dependencies, as the engine sends them from state", () => {
+    const r: WireResource = {
+        ...resource(3),
+        dependencies: ["urn:pulumi:dev::p::aws:kms/key:Key::k", "urn:pulumi:dev::p::aws:iam/role:Role::r"],
+        propertyDependencies: { kmsMasterKeyId: ["urn:pulumi:dev::p::aws:kms/key:Key::k"], policy: ["urn:pulumi:dev::p::aws:iam/role:Role::r", "urn:pulumi:dev::p::aws:kms/key:Key::k"] },
+    };
+    const [decoded] = pb.AnalyzeStackRequest.deserializeBinary(encodeAnalyzeStackRequest([r])).getResourcesList();
+    expect(decoded.getDependenciesList()).toEqual(r.dependencies);
+    const map: Record<string, string[]> = {};
+    for (const [k, v] of decoded.getPropertydependenciesMap().entries()) map[k] = v.getUrnsList();
+    expect(map).toEqual(r.propertyDependencies);
+    // Analyze (one resource) has no such fields: they are not written there.
+    expect(pb.AnalyzeRequest.deserializeBinary(encodeAnalyzeRequest(r)).toObject()).toEqual(pb.AnalyzeRequest.deserializeBinary(encodeAnalyzeRequest(resource(3))).toObject());
+});

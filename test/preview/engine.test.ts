@@ -57,7 +57,11 @@ test("preview mode: an apply on an unknown output does not run; its result is un
         { mode: "preview" },
     );
     expect(ran).toBe(false);
-    expect(byName(run, "a").props).toEqual({ name: "alias/a", targetKeyId: UNKNOWN });
+    const alias = byName(run, "a");
+    expect(alias.props).toEqual({ name: "alias/a", targetKeyId: UNKNOWN });
+    // Which resource the unknown came from is known, as the engine records it (sent to packs in AnalyzeStack).
+    const keyUrn = "urn:pulumi:dev::project::aws:kms/key:Key::k";
+    expect([alias.dependencies, alias.propertyDependencies]).toEqual([[keyUrn], { targetKeyId: [keyUrn] }]);
 });
 
 test("secrets reach the pack wrapped, as the engine sends them", async () => {

@@ -23,6 +23,8 @@ const resource = (type: string, name: string, line?: number, parent = STACK_URN)
     props: {},
     protect: false,
     retainOnDelete: false,
+    dependencies: [],
+    propertyDependencies: {},
     ...(line ? { source: { file: path.join(PROJECT, "index.ts"), line, column: 1 } } : {}),
 });
 

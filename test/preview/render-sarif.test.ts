@@ -39,6 +39,8 @@ const resource = (type: string, name: string, source?: SourceLocation, parent = 
     props: {},
     protect: false,
     retainOnDelete: false,
+    dependencies: [],
+    propertyDependencies: {},
     ...(source ? { source } : {}),
 });
 
