@@ -1,3 +1,5 @@
+import { consumerFor } from "../../policy-packs/key-management/lib/consumers";
+import { GCP_CONSUMERS } from "../../policy-packs/key-management/lib/consumers-gcp";
 import { rule } from "../../policy-packs/key-management/rules/gcp-storage-bucket-require-customer-managed-key";
 import { checkResource, remediate, UNKNOWN } from "./harness";
 
@@ -23,6 +25,12 @@ test("a bucket without encryption settings is a violation", async () => {
 test("encryption without a default KMS key is a violation", async () => {
     expect(await checkResource(rule, { type: BUCKET, props: { ...compliant, encryption: {} } })).toEqual({ violations: [{ message: MSG }] });
     expect(await checkResource(rule, { type: BUCKET, props: { ...compliant, encryption: { defaultKmsKeyName: " " } } })).toEqual({ violations: [{ message: MSG }] });
+});
+
+test("the bucket's consumer entry names its key, and none without one", () => {
+    const bucket = consumerFor([GCP_CONSUMERS], BUCKET)!;
+    expect(bucket.keyRefs(compliant)).toEqual([compliant.encryption.defaultKmsKeyName]);
+    expect(bucket.keyRefs({ ...compliant, encryption: {} })).toEqual([]);
 });
 
 test("not applicable to other resource types", async () => {

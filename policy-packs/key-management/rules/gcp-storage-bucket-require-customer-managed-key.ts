@@ -1,6 +1,7 @@
+import { GCP_CONSUMER, typesOf, validateConsumers } from "../lib/consumers-gcp";
 import { resourceRule } from "../lib/rule";
 
-const TYPE = "gcp:storage/bucket:Bucket";
+const CONSUMERS = [GCP_CONSUMER.storageBucket];
 
 /** Catalogue row 12: consuming services encrypt under a customer-managed key of the hierarchy. */
 export const rule = resourceRule(
@@ -18,16 +19,12 @@ export const rule = resourceRule(
         remediation:
             "Set encryption: { defaultKmsKeyName: <crypto key id> } on the gcp.storage.Bucket and grant the project's Cloud Storage service agent roles/cloudkms.cryptoKeyEncrypterDecrypter on that key.",
         catalogueRows: [12],
-        resourceTypes: [TYPE],
+        resourceTypes: typesOf(CONSUMERS),
     },
     {
-        validateResource: (args, reportViolation) => {
-            if (args.type !== TYPE) return;
-            const key = args.props.encryption?.defaultKmsKeyName;
-            if (typeof key !== "string" || key.trim() === "") {
-                reportViolation("This Cloud Storage bucket does not encrypt with a customer-managed Cloud KMS key.");
-            }
-        },
+        // "This Cloud Storage bucket does not encrypt with a customer-managed Cloud KMS key." when
+        // encryption.defaultKmsKeyName is unset, empty or not a string.
+        validateResource: validateConsumers(CONSUMERS),
         // No automatic remediation: the rule cannot know which key (and which IAM grant) the bucket should use.
     },
 );
