@@ -1,4 +1,6 @@
 import { rule } from "../../policy-packs/key-management/rules/aws-ebs-volume-require-customer-managed-key";
+import { consumerFor } from "../../policy-packs/key-management/lib/consumers";
+import { AWS_CONSUMERS, EBS_VOLUME } from "../../policy-packs/key-management/lib/consumers-aws";
 import { checkResource, UNKNOWN } from "./harness";
 
 const VOLUME = "aws:ebs/volume:Volume";
@@ -31,4 +33,11 @@ test("not applicable to other resource types", async () => {
 test("a key reference unknown at preview is never a violation; other unknown values make the rule not run", async () => {
     expect(await checkResource(rule, { type: VOLUME, props: { ...compliant, kmsKeyId: UNKNOWN } })).toEqual({ violations: [] });
     expect(await checkResource(rule, { type: VOLUME, props: { ...compliant, encrypted: UNKNOWN } })).toEqual({ violations: [], unknown: true });
+});
+
+test("the consumer entry names the volume's key (none for an unencrypted volume or one restored from a snapshot)", () => {
+    expect(consumerFor([AWS_CONSUMERS], VOLUME)).toBe(EBS_VOLUME);
+    expect(EBS_VOLUME.keyRefs(compliant)).toEqual([CMK]);
+    expect(EBS_VOLUME.keyRefs({ ...compliant, encrypted: false })).toEqual([]);
+    expect(EBS_VOLUME.keyRefs({ snapshotId: "snap-0123456789abcdef0" })).toEqual([]);
 });

@@ -1,4 +1,6 @@
 import { rule } from "../../policy-packs/key-management/rules/aws-rds-storage-require-customer-managed-key";
+import { consumerFor } from "../../policy-packs/key-management/lib/consumers";
+import { AWS_CONSUMERS, RDS_CLUSTER, RDS_INSTANCE } from "../../policy-packs/key-management/lib/consumers-aws";
 import { checkResource, UNKNOWN } from "./harness";
 
 const INSTANCE = "aws:rds/instance:Instance";
@@ -41,4 +43,13 @@ test("not applicable to other resource types", async () => {
 test("a key reference unknown at preview is never a violation; other unknown values make the rule not run", async () => {
     expect(await checkResource(rule, { type: INSTANCE, props: { ...compliant, kmsKeyId: UNKNOWN } })).toEqual({ violations: [] });
     expect(await checkResource(rule, { type: INSTANCE, props: { ...compliant, storageEncrypted: UNKNOWN } })).toEqual({ violations: [], unknown: true });
+});
+
+test("the consumer entries name the storage key (none when storage is unencrypted); global clusters name no key", () => {
+    expect(consumerFor([AWS_CONSUMERS], INSTANCE)).toBe(RDS_INSTANCE);
+    expect(consumerFor([AWS_CONSUMERS], CLUSTER)).toBe(RDS_CLUSTER);
+    expect(consumerFor([AWS_CONSUMERS], "aws:rds/globalCluster:GlobalCluster")).toBeUndefined();
+    expect(RDS_CLUSTER.keyRefs(compliant)).toEqual([CMK]);
+    expect(RDS_INSTANCE.keyRefs({ ...compliant, storageEncrypted: false })).toEqual([]);
+    expect(RDS_CLUSTER.keyRefs({ ...compliant, kmsKeyId: "arn:aws:kms:eu-west-1:111122223333:alias/aws/rds" })).toEqual([]);
 });

@@ -1,4 +1,6 @@
 import { rule } from "../../policy-packs/key-management/rules/aws-s3-bucket-require-customer-managed-key";
+import { consumerFor } from "../../policy-packs/key-management/lib/consumers";
+import { AWS_CONSUMERS, S3_BUCKET, S3_BUCKET_V2, S3_ENCRYPTION_CONFIGURATION } from "../../policy-packs/key-management/lib/consumers-aws";
 import { checkResource, UNKNOWN } from "./harness";
 
 const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
@@ -51,4 +53,16 @@ test("a key reference unknown at preview (a key's ARN from the same program) is 
 test("other unknown values at preview make the rule not run, never a false violation", async () => {
     expect(await checkResource(rule, { type: SSE, props: byDefault({ sseAlgorithm: UNKNOWN, kmsMasterKeyId: CMK }) })).toEqual({ violations: [], unknown: true });
     expect(await checkResource(rule, { type: SSE, props: { bucket: "data", rules: UNKNOWN } })).toEqual({ violations: [], unknown: true });
+});
+
+test("the consumer entries name the bucket's key (a bucket without inline configuration names none)", () => {
+    expect(consumerFor([AWS_CONSUMERS], SSE)).toBe(S3_ENCRYPTION_CONFIGURATION);
+    expect(consumerFor([AWS_CONSUMERS], SSE_V2)).toBe(S3_ENCRYPTION_CONFIGURATION);
+    expect(consumerFor([AWS_CONSUMERS], "aws:s3/bucket:Bucket")).toBe(S3_BUCKET);
+    expect(consumerFor([AWS_CONSUMERS], "aws:s3/bucketV2:BucketV2")).toBe(S3_BUCKET_V2);
+    expect(S3_ENCRYPTION_CONFIGURATION.keyRefs(compliant)).toEqual([CMK]);
+    expect(S3_ENCRYPTION_CONFIGURATION.keyRefs(byDefault({ sseAlgorithm: "aws:kms", kmsMasterKeyId: "alias/aws/s3" }))).toEqual([]);
+    expect(S3_BUCKET.keyRefs({ serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: CMK } } } })).toEqual([CMK]);
+    expect(S3_BUCKET.keyRefs({ bucket: "data" })).toEqual([]);
+    expect(S3_BUCKET_V2.keyRefs({ serverSideEncryptionConfigurations: [{ rules: [{ applyServerSideEncryptionByDefaults: [{ sseAlgorithm: "AES256" }] }] }] })).toEqual([]);
 });

@@ -1,7 +1,6 @@
 import { resourceRule } from "../lib/rule";
-import { customerManagedKeyRef, isSet } from "../lib/aws";
-
-const VOLUME = "aws:ebs/volume:Volume";
+import { customerManagedKeyRef } from "../lib/aws";
+import { EBS_VOLUME, ebsInheritsKey } from "../lib/consumers-aws";
 
 /**
  * Catalogue row 12 (EBS). A volume is encrypted with a customer-managed key named in the program. Volumes restored
@@ -22,13 +21,15 @@ export const rule = resourceRule(
         ],
         remediation: "Set encrypted: true and kmsKeyId to a customer-managed key's ARN on the aws.ebs.Volume.",
         catalogueRows: [12],
-        resourceTypes: [VOLUME],
+        resourceTypes: EBS_VOLUME.types,
     },
     {
         validateResource: (args, reportViolation) => {
-            if (args.type !== VOLUME) return;
-            if (!isSet(args.props, "kmsKeyId") && isSet(args.props, "snapshotId")) return; // the snapshot's key applies
-            if (args.props.encrypted === false || customerManagedKeyRef(args.props, "kmsKeyId") === false) {
+            if (!EBS_VOLUME.types.includes(args.type)) return;
+            if (ebsInheritsKey(args.props)) return; // the snapshot's key applies
+            // A key reference unknown at preview (a key of the same program) is never a violation.
+            if (args.props.encrypted !== false && customerManagedKeyRef(args.props, "kmsKeyId") === undefined) return;
+            if (EBS_VOLUME.keyRefs(args.props).length === 0) {
                 reportViolation("This EBS volume is not encrypted with a customer-managed KMS key.");
             }
         },

@@ -1,12 +1,9 @@
 import { resourceRule } from "../lib/rule";
-import { customerManagedKeyRef, isSet } from "../lib/aws";
+import { customerManagedKeyRef } from "../lib/aws";
+import { RDS_CLUSTER, RDS_INSTANCE, rdsInheritsKey, typesOf } from "../lib/consumers-aws";
 
-const INSTANCE = "aws:rds/instance:Instance";
-const CLUSTER = "aws:rds/cluster:Cluster";
-const TYPES = [INSTANCE, CLUSTER];
-
-/** Databases created from another one, whose storage key is the source's unless kmsKeyId is given. */
-const INHERITS = ["replicateSourceDb", "replicationSourceIdentifier", "snapshotIdentifier", "restoreToPointInTime"];
+const CONSUMERS = [RDS_INSTANCE, RDS_CLUSTER];
+const TYPES = typesOf(CONSUMERS);
 
 /**
  * Catalogue row 12 (RDS): DB instances and clusters (Aurora storage is the cluster's) encrypt storage with a
@@ -22,6 +19,7 @@ export const rule = resourceRule(
             { name: "Pulumi compliance-policies", version: "1", reference: "aws-rds-instance-configure-customer-managed-key, aws-rds-cluster-configure-customer-managed-key" },
             { name: "AWS Config", version: "managed rules", reference: "rds-storage-encrypted (with kmsKeyId)" },
             { name: "PCI DSS", version: "4.0", reference: "3.6.1 Procedures are defined and implemented to protect cryptographic keys against disclosure and misuse" },
+            { name: "Checkov", version: "3", reference: "CKV_AWS_327 Ensure RDS Clusters are encrypted using KMS CMKs" },
         ],
         remediation: "Set storageEncrypted: true and kmsKeyId to a customer-managed key's ARN on the aws.rds.Instance or aws.rds.Cluster (changing it replaces the database: restore from a snapshot copied with the new key).",
         catalogueRows: [12],
@@ -29,9 +27,12 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            if (!TYPES.includes(args.type)) return;
-            if (!isSet(args.props, "kmsKeyId") && INHERITS.some((p) => isSet(args.props, p))) return;
-            if (args.props.storageEncrypted !== true || customerManagedKeyRef(args.props, "kmsKeyId") === false) {
+            const consumer = CONSUMERS.find((c) => c.types.includes(args.type));
+            if (!consumer) return;
+            if (rdsInheritsKey(args.props)) return;
+            // A key reference unknown at preview (a key of the same program) is never a violation.
+            if (args.props.storageEncrypted === true && customerManagedKeyRef(args.props, "kmsKeyId") === undefined) return;
+            if (consumer.keyRefs(args.props).length === 0) {
                 reportViolation("The storage of this database is not encrypted with a customer-managed KMS key.");
             }
         },

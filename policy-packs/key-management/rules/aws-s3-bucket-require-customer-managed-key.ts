@@ -1,32 +1,35 @@
-import { asArray, isObject } from "../lib/props";
 import { resourceRule } from "../lib/rule";
 import { customerManagedKeyRef } from "../lib/aws";
+import {
+    S3_BUCKET,
+    S3_BUCKET_V2,
+    S3_ENCRYPTION_CONFIGURATION,
+    s3BucketV2Defaults,
+    s3ConfigurationDefaults,
+    s3DefaultIsKms,
+    s3DefaultKeyRefs,
+} from "../lib/consumers-aws";
+import { isObject } from "../lib/props";
 
-const SSE_CONFIGURATIONS = [
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
-];
-const BUCKET = "aws:s3/bucket:Bucket";
-const BUCKET_V2 = "aws:s3/bucketV2:BucketV2";
-const TYPES = [...SSE_CONFIGURATIONS, BUCKET, BUCKET_V2];
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+const TYPES = [...S3_ENCRYPTION_CONFIGURATION.types, ...S3_BUCKET.types, ...S3_BUCKET_V2.types];
 
 /** The `applyServerSideEncryptionByDefault` blocks of a bucket's inline configuration (Bucket: one rule; BucketV2: lists). */
 function inlineDefaults(type: string, props: Record<string, any>): unknown[] {
-    if (type === BUCKET) {
+    if (S3_BUCKET.types.includes(type)) {
         const sse = props.serverSideEncryptionConfiguration;
         return isObject(sse) && isObject(sse.rule) ? [sse.rule.applyServerSideEncryptionByDefault] : [];
     }
-    return asArray(props.serverSideEncryptionConfigurations).flatMap((c) =>
-        isObject(c) ? asArray(c.rules).flatMap((r) => (isObject(r) ? asArray(r.applyServerSideEncryptionByDefaults) : [])) : [],
-    );
+    return s3BucketV2Defaults(props);
 }
 
+/** SSE-KMS whose key reference is unknown at preview (a key's ARN from the same program): taken as customer-managed. */
+const kmsKeyPending = (d: unknown) => s3DefaultIsKms(d) && customerManagedKeyRef(d as Record<string, any>, "kmsMasterKeyId") === undefined;
+
 /** KMS encryption whose key is known not to be customer-managed (unset: S3 uses aws/s3; or an `alias/aws/...`). */
-const kmsWithoutCmk = (d: unknown) => isObject(d) && KMS_ALGORITHMS.includes(d.sseAlgorithm) && customerManagedKeyRef(d, "kmsMasterKeyId") === false;
+const kmsWithoutCmk = (d: unknown) => s3DefaultIsKms(d) && !kmsKeyPending(d) && s3DefaultKeyRefs(d).length === 0;
 
 /** SSE-KMS with a customer-managed key, or a key reference still unknown at preview. */
-const usesCmk = (d: unknown) => isObject(d) && KMS_ALGORITHMS.includes(d.sseAlgorithm) && customerManagedKeyRef(d, "kmsMasterKeyId") !== false;
+const usesCmk = (d: unknown) => kmsKeyPending(d) || s3DefaultKeyRefs(d).length > 0;
 
 /**
  * Catalogue row 12 (S3). The dedicated encryption configuration resources must use SSE-KMS (or DSSE-KMS) with a
@@ -52,14 +55,14 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            if (SSE_CONFIGURATIONS.includes(args.type)) {
-                const defaults = asArray(args.props.rules).map((r) => (isObject(r) ? r.applyServerSideEncryptionByDefault : undefined));
+            if (S3_ENCRYPTION_CONFIGURATION.types.includes(args.type)) {
+                const defaults = s3ConfigurationDefaults(args.props);
                 if (defaults.length === 0 || !defaults.every(usesCmk)) {
                     reportViolation("The default encryption of this bucket does not use a customer-managed KMS key.");
                 }
                 return;
             }
-            if (args.type !== BUCKET && args.type !== BUCKET_V2) return;
+            if (!S3_BUCKET.types.includes(args.type) && !S3_BUCKET_V2.types.includes(args.type)) return;
             if (inlineDefaults(args.type, args.props).some(kmsWithoutCmk)) {
                 reportViolation("The default encryption of this bucket does not use a customer-managed KMS key.");
             }
