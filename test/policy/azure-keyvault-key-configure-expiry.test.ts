@@ -56,9 +56,49 @@ test("explicit API versions are checked too", async () => {
     expect((await checkResource(rule, { type: "azure-native:keyvault/v20230701:Key", props: key({ kty: "RSA" }) })).violations).toHaveLength(1);
 });
 
-test("not applicable to other resource types (Managed HSM keys have their own stack rule)", async () => {
-    expect(await checkResource(rule, { type: "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey", props: { keyType: "oct-HSM" } })).toEqual({ violations: [] });
+describe("the classic provider's keyvault.Key (expirationDate, rotationPolicy.expireAfter)", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (p: Record<string, any> = {}) => ({ name: "generated", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyType: "RSA", keySize: 3072, keyOpts: ["wrapKey"], ...p });
+    const classicPolicy = { automatic: { timeAfterCreation: "P90D" }, expireAfter: "P120D", notifyBeforeExpiry: "P30D" };
+    test("an expiration date is compliant", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expirationDate: "2028-01-01T00:00:00Z" }) })).toEqual({ violations: [] });
+    });
+    test("Pulumi's classic example (no expirationDate, no rotationPolicy) is a violation", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic() })).toEqual({ violations: [{ message: BOTH }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expirationDate: "" }) })).toEqual({ violations: [{ message: BOTH }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expirationDate: "someday" }) })).toEqual({ violations: [{ message: BOTH }] });
+    });
+    test("a rotation policy that rotates automatically and expires new versions is accepted by default", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ rotationPolicy: classicPolicy }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ rotationPolicy: { ...classicPolicy, expireAfter: undefined } }) })).toEqual({ violations: [{ message: BOTH }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ rotationPolicy: { expireAfter: "P120D", notifyBeforeExpiry: "P30D" } }) })).toEqual({ violations: [{ message: BOTH }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ rotationPolicy: classicPolicy }) }, { acceptRotationPolicyExpiry: false })).toEqual({ violations: [{ message: "This Key Vault key has no expiration date." }] });
+    });
+    test("the native names mean nothing on a classic key; state has the same names", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ attributes: { expires: EXPIRES }, properties: { attributes: { expires: EXPIRES } } }) })).toEqual({ violations: [{ message: BOTH }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expirationDate: "2028-01-01T00:00:00Z", version: "v1", versionlessId: "https://acme-payments.vault.azure.net/keys/generated" }) })).toEqual({ violations: [] });
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expirationDate: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ rotationPolicy: { ...classicPolicy, expireAfter: UNKNOWN } }) })).toEqual({ violations: [], unknown: true });
+    });
+});
+
+describe("classic Managed HSM keys (expirationDate; their rotation policy is a separate resource)", () => {
+    const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
+    const hsmKey = { name: "wrap", managedHsmId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/acme-hsm", keyType: "oct-HSM", keySize: 256, keyOpts: ["wrapKey"] };
+    test("with acceptRotationPolicyExpiry (default), a key without expirationDate is left to azure-keyvault-managedhsmkey-configure-rotation-policy", async () => {
+        expect(await checkResource(rule, { type: HSM_KEY, props: hsmKey })).toEqual({ violations: [] });
+    });
+    test("with acceptRotationPolicyExpiry: false, it must have an expirationDate", async () => {
+        expect(await checkResource(rule, { type: HSM_KEY, props: hsmKey }, { acceptRotationPolicyExpiry: false })).toEqual({ violations: [{ message: "This Managed HSM key has no expiration date." }] });
+        expect(await checkResource(rule, { type: HSM_KEY, props: { ...hsmKey, expirationDate: "2028-01-01T00:00:00Z" } }, { acceptRotationPolicyExpiry: false })).toEqual({ violations: [] });
+    });
+});
+
+test("not applicable to other resource types", async () => {
     expect(await checkResource(rule, { type: "azure-native:keyvault:Secret", props: { properties: { value: "x" } } })).toEqual({ violations: [] });
+    expect(await checkResource(rule, { type: "azure:keyvault/secret:Secret", props: { value: "x" } })).toEqual({ violations: [] });
 });
 
 test("an unknown value at preview makes the rule not run, never a false violation", async () => {

@@ -68,8 +68,46 @@ test("explicit API versions are checked too", async () => {
     expect((await checkResource(rule, { type: "azure-native:keyvault/v20241101:Key", props: key({ kty: "EC" }) })).violations).toHaveLength(1);
 });
 
-test("not applicable to other resource types", async () => {
+describe("the classic provider's keyvault.Key (rotationPolicy.automatic)", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (rotationPolicy?: unknown) => ({ name: "generated", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyType: "RSA", keySize: 3072, keyOpts: ["wrapKey"], ...(rotationPolicy === undefined ? {} : { rotationPolicy }) });
+    const yearly = { automatic: { timeAfterCreation: "P365D" }, expireAfter: "P395D", notifyBeforeExpiry: "P30D" };
+    test("a policy that rotates yearly is compliant", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic(yearly) })).toEqual({ violations: [] });
+    });
+    test("Pulumi's classic example (no rotationPolicy) is a violation", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic() })).toEqual({ violations: [{ message: "This Key Vault key has no rotation policy." }] });
+    });
+    test("a policy without an automatic block never rotates", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ expireAfter: "P395D", notifyBeforeExpiry: "P30D" }) })).toEqual({
+            violations: [{ message: "The rotation policy of this Key Vault key never rotates it (no automatic block)." }],
+        });
+    });
+    test("timeAfterCreation beyond the maximum, or expireAfter minus timeBeforeExpiry beyond it, is a violation", async () => {
+        const slow = "This Key Vault key rotates less often than the configured maximum of 365 days.";
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: "P2Y" } }) })).toEqual({ violations: [{ message: slow }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" }, expireAfter: "P395D" }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" }, expireAfter: "P400D" }) })).toEqual({ violations: [{ message: slow }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: "P90D" } }) }, { maxRotationDays: 90 })).toEqual({ violations: [] });
+    });
+    test("a trigger that is not a duration is a violation, without echoing it", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" } }) })).toEqual({
+            violations: [{ message: "The automatic rotation of this Key Vault key's rotation policy has no trigger that is an ISO 8601 duration." }],
+        });
+    });
+    test("the native shape means nothing on a classic key; state has the same names", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: { ...classic(), properties: { rotationPolicy } } })).toEqual({ violations: [{ message: "This Key Vault key has no rotation policy." }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: { ...classic(yearly), version: "v1", resourceId: "/subscriptions/s/x" } })).toEqual({ violations: [] });
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic(UNKNOWN) })).toEqual({ violations: [], unknown: true });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: UNKNOWN } }) })).toEqual({ violations: [], unknown: true });
+    });
+});
+
+test("not applicable to other resource types (classic Managed HSM keys have their own stack rule)", async () => {
     expect(await checkResource(rule, { type: "pulumi-nodejs:dynamic/keyfabric:AzureImportedKey", props: { algorithm: "RSA_3072" } })).toEqual({ violations: [] });
+    expect(await checkResource(rule, { type: "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey", props: { keyType: "oct-HSM" } })).toEqual({ violations: [] });
 });
 
 test("an unknown value at preview makes the rule not run, never a false violation", async () => {

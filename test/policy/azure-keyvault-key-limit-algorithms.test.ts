@@ -54,3 +54,27 @@ test("an unknown value at preview makes the rule not run, never a false violatio
     expect(await checkResource(rule, { type: KEY, props: key({ kty: "EC", curveName: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
     expect(await checkResource(rule, { type: KEY, props: key({ kty: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
 });
+
+describe("the classic provider's keyvault.Key (keyType, curve)", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (p: Record<string, any>) => ({ name: "sign", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyOpts: ["sign", "verify"], ...p });
+    test("approved key types and curves are compliant", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC-HSM", curve: "P-384" }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: 3072 }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC" }) })).toEqual({ violations: [] }); // the API's default curve is P-256
+    });
+    test("P-256K and key types outside the list are violations", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC", curve: "P-256K" }) })).toEqual({ violations: [{ message: CURVE }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: 3072 }) }, { allowedKeyTypes: ["RSA-HSM"] })).toEqual({ violations: [{ message: TYPE }] });
+    });
+    test("the native names mean nothing on a classic key; state has the same names", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC", curve: "P-256", curveName: "P-256K", kty: "weird" }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC", curve: "P-256K", x: "AQAB", y: "AQAB", version: "v1" }) })).toEqual({ violations: [{ message: CURVE }] });
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC", curve: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
+    });
+    test("Managed HSM keys of the classic provider too", async () => {
+        expect(await checkResource(rule, { type: HSM_KEY, props: { ...hsmKey, curve: "P-256K" } })).toEqual({ violations: [{ message: CURVE }] });
+    });
+});

@@ -62,3 +62,24 @@ test("an unknown value at preview makes the rule not run, never a false violatio
     expect(await checkResource(rule, { type: KEY, props: key({ kty: "RSA", keySize: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
     expect(await checkResource(rule, { type: KEY, props: key({ kty: UNKNOWN, keySize: 2048 }) })).toEqual({ violations: [], unknown: true });
 });
+
+describe("the classic provider's keyvault.Key (keyType, keySize)", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (p: Record<string, any>) => ({ name: "wrap", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyOpts: ["wrapKey", "unwrapKey"], ...p });
+    test("3072- and 4096-bit RSA keys are compliant", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: 3072 }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA-HSM", keySize: 4096 }) })).toEqual({ violations: [] });
+    });
+    test("Pulumi's classic example (RSA, 2048) and a key without keySize are violations", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: 2048 }) })).toEqual({ violations: [{ message: MSG }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA-HSM" }) })).toEqual({ violations: [{ message: MSG }] });
+    });
+    test("EC keys are not applicable; state has the same names", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "EC", curve: "P-256" }) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: 2048, n: "AQAB", e: "AQAB", version: "v1" }) })).toEqual({ violations: [{ message: MSG }] });
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: "RSA", keySize: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ keyType: UNKNOWN, keySize: 2048 }) })).toEqual({ violations: [], unknown: true });
+    });
+});

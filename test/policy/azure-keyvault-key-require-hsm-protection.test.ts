@@ -55,3 +55,23 @@ test("an unknown value at preview makes the rule not run, never a false violatio
     expect(await checkResource(rule, { type: KEY, props: key({ kty: UNKNOWN }) })).toEqual({ violations: [], unknown: true });
     expect(await checkResource(rule, { type: KEY, props: key({ kty: "RSA" }, { "keyfabric:classification": UNKNOWN }) })).toEqual({ violations: [], unknown: true });
 });
+
+describe("the classic provider's keyvault.Key (keyType)", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (keyType: unknown, t: Record<string, any> | null = tags) => ({ name: "wrap", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyType, keySize: 3072, keyOpts: ["wrapKey"], ...(t ? { tags: t } : {}) });
+    test("a restricted RSA-HSM or EC-HSM key is compliant, a software key is a violation", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic("RSA-HSM") })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic("EC-HSM") })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic("RSA") })).toEqual({ violations: [{ message: CLASSIFIED }] });
+    });
+    test("an untagged key is judged only with appliesTo all", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic("RSA", null) })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic("RSA", null) }, { appliesTo: "all" })).toEqual({ violations: [{ message: "This Key Vault key is not HSM-backed." }] });
+    });
+    test("the native kty means nothing on a classic key", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: { ...classic("RSA"), kty: "RSA-HSM" } })).toEqual({ violations: [{ message: CLASSIFIED }] });
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic(UNKNOWN) })).toEqual({ violations: [], unknown: true });
+    });
+});

@@ -62,3 +62,25 @@ test("an unknown value at preview makes the rule not run, never a false violatio
     expect(await checkResource(rule, { type: KEY, props: key({ ...tags, "keyfabric:owner": UNKNOWN }) })).toEqual({ violations: [], unknown: true });
     expect(await checkResource(rule, { type: IMPORTED, props: { keyName: "wrap", tags: UNKNOWN } })).toEqual({ violations: [], unknown: true });
 });
+
+describe("the classic provider's keyvault.Key", () => {
+    const CLASSIC_KEY = "azure:keyvault/key:Key";
+    const classic = (t?: Record<string, any>) => ({ name: "generated", keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/acme-payments", keyType: "RSA", keySize: 3072, keyOpts: ["wrapKey"], ...(t ? { tags: t } : {}) });
+    test("a tagged key is compliant", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic(tags) })).toEqual({ violations: [] });
+    });
+    test("ONE violation naming every missing tag (Pulumi's example has none)", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic() })).toEqual({
+            violations: [{ message: "This Azure key is missing required tags: keyfabric:owner, keyfabric:classification." }],
+        });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ "cost-center": "x" }) }, { requiredTags: ["keyfabric:owner", "keyfabric:classification", "cost-center", "data-owner"] })).toEqual({
+            violations: [{ message: "This Azure key is missing required tags: keyfabric:owner, keyfabric:classification, data-owner." }],
+        });
+    });
+    test("an unknown classification is a violation of its own; unknown values make the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ "keyfabric:owner": "team", "keyfabric:classification": "secret" }) })).toEqual({
+            violations: [{ message: "The keyfabric:classification tag of this Azure key is not one of the allowed classifications." }],
+        });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...tags, "keyfabric:owner": UNKNOWN }) })).toEqual({ violations: [], unknown: true });
+    });
+});

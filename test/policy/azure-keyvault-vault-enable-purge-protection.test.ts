@@ -54,8 +54,40 @@ test("resources pinned to an explicit API version are checked too", async () => 
     expect((await checkResource(rule, { type: "azure-native:keyvault/v20230701:Vault", props: { ...vault, properties: { ...properties, enablePurgeProtection: false } } })).violations).toHaveLength(1);
 });
 
+describe("the classic provider (purgeProtectionEnabled)", () => {
+    const CLASSIC_VAULT = "azure:keyvault/keyVault:KeyVault";
+    const CLASSIC_HSM = "azure:keyvault/managedHardwareSecurityModule:ManagedHardwareSecurityModule";
+    const classic = { name: "acme-payments", resourceGroupName: "rg-keys", location: "westeurope", tenantId: TENANT, skuName: "premium", softDeleteRetentionDays: 90, purgeProtectionEnabled: true };
+    const classicHsm = { name: "acme-hsm", resourceGroupName: "rg-keys", location: "westeurope", tenantId: TENANT, skuName: "Standard_B1", adminObjectIds: ["5f0c2a44-2d3e-4b0a-9d1e-6a7b8c9d0e1f"], purgeProtectionEnabled: true };
+    test("on is compliant (Key Vault and Managed HSM)", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: classic })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: classicHsm })).toEqual({ violations: [] });
+    });
+    test("off or unset is a violation: the provider sends false when unset, for Managed HSMs too", async () => {
+        const { purgeProtectionEnabled, ...unset } = classic;
+        const { purgeProtectionEnabled: _h, ...unsetHsm } = classicHsm;
+        void purgeProtectionEnabled;
+        void _h;
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, purgeProtectionEnabled: false } })).toEqual({ violations: [{ message: "Purge protection is not enabled on this Key Vault." }] });
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: unset })).toEqual({ violations: [{ message: "Purge protection is not enabled on this Key Vault." }] });
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: unsetHsm })).toEqual({ violations: [{ message: "Purge protection is not enabled on this Managed HSM." }] });
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: { ...classicHsm, purgeProtectionEnabled: false } })).toEqual({ violations: [{ message: "Purge protection is not enabled on this Managed HSM." }] });
+    });
+    test("state (outputs have the same names) is checked the same way", async () => {
+        const state = { ...classic, id: "/subscriptions/s/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/acme-payments", vaultUri: "https://acme-payments.vault.azure.net/", purgeProtectionEnabled: false };
+        expect((await checkResource(rule, { type: CLASSIC_VAULT, props: state })).violations).toHaveLength(1);
+    });
+    test("an unknown value at preview makes the rule not run", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, purgeProtectionEnabled: UNKNOWN } })).toEqual({ violations: [], unknown: true });
+    });
+    test("Pulumi's classic Key Vault example (purgeProtectionEnabled: false) is a violation", async () => {
+        const example = { location: "West Europe", resourceGroupName: "keys", tenantId: TENANT, skuName: "premium", softDeleteRetentionDays: 7, purgeProtectionEnabled: false, accessPolicies: [{ tenantId: TENANT, objectId: "o", keyPermissions: ["Create", "Get"] }] };
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: example })).toEqual({ violations: [{ message: "Purge protection is not enabled on this Key Vault." }] });
+    });
+});
+
 test("not applicable to other resource types", async () => {
-    expect(await checkResource(rule, { type: "azure:keyvault/keyVault:KeyVault", props: { purgeProtectionEnabled: false } })).toEqual({ violations: [] });
+    expect(await checkResource(rule, { type: "azure:keyvault/key:Key", props: { keyType: "RSA" } })).toEqual({ violations: [] });
     expect(await checkResource(rule, { type: "azure-native:keyvault:Key", props: { properties: { kty: "RSA" } } })).toEqual({ violations: [] });
 });
 

@@ -53,6 +53,36 @@ test("state (outputs) and explicit API versions are checked the same way", async
     expect((await checkResource(rule, { type: "azure-native:keyvault/v20241101:Vault", props: with_({ enableSoftDelete: false }) })).violations).toHaveLength(1);
 });
 
+describe("the classic provider (softDeleteRetentionDays; soft delete cannot be turned off)", () => {
+    const CLASSIC_VAULT = "azure:keyvault/keyVault:KeyVault";
+    const CLASSIC_HSM = "azure:keyvault/managedHardwareSecurityModule:ManagedHardwareSecurityModule";
+    const classic = { name: "acme-payments", resourceGroupName: "rg-keys", location: "westeurope", tenantId: TENANT, skuName: "premium", purgeProtectionEnabled: true, softDeleteRetentionDays: 90 };
+    test("90 days, or unset (90), is compliant (Key Vault and Managed HSM)", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: classic })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: undefined } })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: { name: "acme-hsm", skuName: "Standard_B1", tenantId: TENANT } })).toEqual({ violations: [] });
+    });
+    test("a retention shorter than the minimum is a violation (Pulumi's example keeps 7 days)", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } })).toEqual({
+            violations: [{ message: "The soft-delete retention of this Key Vault is shorter than the configured minimum of 90 days." }],
+        });
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: { name: "acme-hsm", softDeleteRetentionDays: 30 } })).toEqual({
+            violations: [{ message: "The soft-delete retention of this Managed HSM is shorter than the configured minimum of 90 days." }],
+        });
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } }, { minRetentionDays: 7 })).toEqual({ violations: [] });
+    });
+    test("the native property names mean nothing on a classic vault", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, properties: { enableSoftDelete: false, softDeleteRetentionInDays: 7 } } })).toEqual({ violations: [] });
+    });
+    test("state (the same names) and unknown values", async () => {
+        expect((await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 14, vaultUri: "https://acme-payments.vault.azure.net/" } })).violations).toHaveLength(1);
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: UNKNOWN } })).toEqual({ violations: [], unknown: true });
+    });
+    test("no remediation: there is nothing to turn on, and the retention is fixed at creation", async () => {
+        expect(await remediate(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } })).toBeUndefined();
+    });
+});
+
 test("not applicable to other resource types", async () => {
     expect(await checkResource(rule, { type: "azure-native:keyvault:Key", props: { properties: {} } })).toEqual({ violations: [] });
 });

@@ -1,17 +1,12 @@
 import { resourceRule } from "../lib/rule";
-import { asArray, durationDays } from "../lib/props";
-
-const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
-
-/** A Key's properties: nested under `properties` in inputs, flattened to the top level in state (outputs). */
-const keyProperties = (props: Record<string, any>): Record<string, any> => props.properties ?? props;
+import { keyProps, keyResource, TYPES } from "../lib/azure";
 
 /** Catalogue row 21: every key expires (a fixed date, or, when accepted, a rotation policy that expires versions). */
 export const rule = resourceRule(
     {
         name: "azure-keyvault-key-configure-expiry",
         description:
-            "Azure Key Vault keys must expire: properties.attributes.expires set, or (with acceptRotationPolicyExpiry, the default) a rotation policy that rotates the key and gives new versions an expiry (rotationPolicy.attributes.expiryTime). Managed HSM keys of the classic provider are checked by azure-keyvault-managedhsmkey-configure-rotation-policy.",
+            "Azure Key Vault and Managed HSM keys must expire: an expiry date (azure-native properties.attributes.expires; classic expirationDate), or (with acceptRotationPolicyExpiry, the default) a rotation policy that rotates the key and gives new versions an expiry (azure-native rotationPolicy.attributes.expiryTime with a rotate action; classic rotationPolicy.expireAfter with an automatic block). A classic Managed HSM key's rotation policy is a separate resource, checked by azure-keyvault-managedhsmkey-configure-rotation-policy: with acceptRotationPolicyExpiry, this rule leaves such keys without expirationDate to it.",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
@@ -21,37 +16,37 @@ export const rule = resourceRule(
             { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.3 Cryptoperiods" },
         ],
         remediation:
-            "Set properties.attributes.expires (seconds since the epoch) on the azure-native keyvault.Key, or a rotationPolicy with attributes.expiryTime (e.g. \"P395D\") and a rotate lifetime action (keyfabric AzureKey's rotationDays does this).",
+            'Set properties.attributes.expires (seconds since the epoch) on the azure-native keyvault.Key, or a rotationPolicy with attributes.expiryTime (e.g. "P395D") and a rotate lifetime action (keyfabric AzureKey\'s rotationDays does this); on the classic keyvault.Key set expirationDate, or rotationPolicy { automatic: { timeAfterCreation: "P365D" }, expireAfter: "P395D" }; on a classic ManagedHardwareSecurityModuleKey set expirationDate or add its ManagedHardwareSecurityModuleKeyRotationPolicy.',
         catalogueRows: [21],
-        resourceTypes: ["azure-native:keyvault:Key"],
+        resourceTypes: [...TYPES.key, ...TYPES.managedHsmKey],
         configSchema: {
             properties: {
                 acceptRotationPolicyExpiry: {
                     type: "boolean",
                     default: true,
                     description:
-                        "Accept a rotation policy with expiryTime and a rotate action instead of attributes.expires (the expiry then applies to versions created by rotation; the first version is replaced at the first rotation). Set false for the strict CIS reading.",
+                        "Accept a rotation policy with an expiry (expiryTime / expireAfter) and a rotation instead of a fixed expiry date (the expiry then applies to versions created by rotation; the first version is replaced at the first rotation). Set false for the strict CIS reading.",
                 },
             },
         },
     },
     {
         validateResource: (args, reportViolation) => {
-            if (!KEY.test(args.type)) return;
-            const key = keyProperties(args.props);
-            const expires = key.attributes?.expires;
-            if (typeof expires === "number" && expires > 0) return;
+            const t = keyResource(args.type);
+            if (!t) return;
+            if (keyProps.hasExpiry(t, args.props)) return;
             const { acceptRotationPolicyExpiry } = args.getConfig<{ acceptRotationPolicyExpiry: boolean }>();
             if (acceptRotationPolicyExpiry) {
-                const policy = key.rotationPolicy;
-                const expiryDays = durationDays(policy?.attributes?.expiryTime);
-                const rotates = asArray<any>(policy?.lifetimeActions).some((a) => typeof a?.action?.type === "string" && a.action.type.toLowerCase() === "rotate");
-                if (expiryDays !== undefined && expiryDays > 0 && rotates) return;
+                // The separate rotation policy of a classic Managed HSM key, which must have expireAfter, is judged by
+                // the stack rule azure-keyvault-managedhsmkey-configure-rotation-policy.
+                if (t.kind === "managedHsmKey") return;
+                const rotation = keyProps.rotation(t, args.props);
+                if (rotation.rotates && rotation.expiryDays !== undefined && rotation.expiryDays > 0) return;
             }
             reportViolation(
                 acceptRotationPolicyExpiry
-                    ? "This Key Vault key has no expiration date and no rotation policy that expires its versions."
-                    : "This Key Vault key has no expiration date.",
+                    ? `This ${t.what} has no expiration date and no rotation policy that expires its versions.`
+                    : `This ${t.what} has no expiration date.`,
             );
         },
         // No automatic remediation: an expiry date is a decision about the key's cryptoperiod, and an expired key

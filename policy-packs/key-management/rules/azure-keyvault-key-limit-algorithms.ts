@@ -1,13 +1,10 @@
 import { resourceRule } from "../lib/rule";
+import { keyProps, keyResource, TYPES } from "../lib/azure";
 
-const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
-const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
 const KEY_TYPES = ["RSA", "RSA-HSM", "EC", "EC-HSM", "oct", "oct-HSM"];
 /** NIST curves; P-256K (secp256k1) is not one. */
 const CURVES = ["P-256", "P-384", "P-521"];
 
-/** A Key's properties: nested under `properties` in inputs, flattened to the top level in state (outputs). */
-const keyProperties = (props: Record<string, any>): Record<string, any> => props.properties ?? props;
 const lower = (list: string[]) => list.map((s) => s.toLowerCase());
 
 /** Catalogue row 27: only approved key types and curves. */
@@ -15,16 +12,16 @@ export const rule = resourceRule(
     {
         name: "azure-keyvault-key-limit-algorithms",
         description:
-            "Azure Key Vault and Managed HSM keys must use an approved key type (allowedKeyTypes) and, for EC keys, an approved curve (allowedCurves; P-256K, which is not a NIST curve, is not approved by default).",
+            "Azure Key Vault and Managed HSM keys (azure-native keyvault.Key; classic keyvault.Key and ManagedHardwareSecurityModuleKey) must use an approved key type (kty / keyType in allowedKeyTypes) and, for EC keys, an approved curve (curveName / curve in allowedCurves; P-256K, which is not a NIST curve, is not approved by default).",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
             { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.6 Guidance for Cryptographic Algorithm and Key-Size Selection" },
             { name: "PCI DSS", version: "4.0", reference: "3.6.1 Key-management procedures protect keys against disclosure and misuse" },
         ],
-        remediation: 'Choose kty from allowedKeyTypes and curveName (curve for Managed HSM keys) from allowedCurves, e.g. "P-256" or "P-384".',
+        remediation: 'Choose kty (keyType on classic keys) from allowedKeyTypes and curveName (curve on classic keys) from allowedCurves, e.g. "P-256" or "P-384".',
         catalogueRows: [27],
-        resourceTypes: ["azure-native:keyvault:Key", HSM_KEY],
+        resourceTypes: [...TYPES.key, ...TYPES.managedHsmKey],
         configSchema: {
             properties: {
                 allowedKeyTypes: {
@@ -48,18 +45,10 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            let kty: unknown;
-            let curve: unknown;
-            if (KEY.test(args.type)) {
-                const key = keyProperties(args.props);
-                kty = key.kty;
-                curve = typeof kty === "string" && kty.toLowerCase().startsWith("ec") ? key.curveName : undefined;
-            } else if (args.type === HSM_KEY) {
-                kty = args.props.keyType;
-                curve = typeof kty === "string" && kty.toLowerCase().startsWith("ec") ? args.props.curve : undefined;
-            } else {
-                return;
-            }
+            const t = keyResource(args.type);
+            if (!t) return;
+            const kty = keyProps.kty(t, args.props);
+            const curve = typeof kty === "string" && kty.toLowerCase().startsWith("ec") ? keyProps.curve(t, args.props) : undefined;
             if (typeof kty !== "string") return; // the provider requires a key type
             const { allowedKeyTypes, allowedCurves } = args.getConfig<{ allowedKeyTypes: string[]; allowedCurves: string[] }>();
             if (!lower(allowedKeyTypes).includes(kty.toLowerCase())) {

@@ -1,21 +1,18 @@
 import { resourceRule } from "../lib/rule";
 import { DYNAMIC } from "../lib/props";
+import { keyProps, keyResource, TYPES } from "../lib/azure";
 
-const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
-const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
 /** Key Vault creates 2048-bit RSA keys when keySize is not given. */
 const AZURE_DEFAULT_RSA_BITS = 2048;
 
 const isRsa = (kty: unknown) => typeof kty === "string" && ["rsa", "rsa-hsm"].includes(kty.toLowerCase());
-/** A Key's properties: nested under `properties` in inputs, flattened to the top level in state (outputs). */
-const keyProperties = (props: Record<string, any>): Record<string, any> => props.properties ?? props;
 
 /** Catalogue row 10: RSA keys are at least the configured size (3072 bits: 128-bit security beyond 2030). */
 export const rule = resourceRule(
     {
         name: "azure-keyvault-key-limit-rsa-key-size",
         description:
-            "Azure RSA keys (Key Vault keys, Managed HSM keys, and keyfabric's AzureImportedKey) must be at least minRsaBits (3072 by default). A Key Vault RSA key without keySize is 2048 bits.",
+            "Azure RSA keys (azure-native and classic Key Vault keys, classic Managed HSM keys, and keyfabric's AzureImportedKey) must be at least minRsaBits (3072 by default). An RSA key without keySize is 2048 bits.",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
@@ -24,7 +21,7 @@ export const rule = resourceRule(
         ],
         remediation: "Set keySize: 3072 or 4096 on the RSA key (RSA_3072/RSA_4096 material for AzureImportedKey). The size of existing versions is fixed: rotate to a new key.",
         catalogueRows: [10],
-        resourceTypes: ["azure-native:keyvault:Key", HSM_KEY, DYNAMIC.azureImportedKey],
+        resourceTypes: [...TYPES.key, ...TYPES.managedHsmKey, DYNAMIC.azureImportedKey],
         configSchema: {
             properties: {
                 minRsaBits: { type: "integer", enum: [2048, 3072, 4096], default: 3072, description: "The smallest allowed RSA modulus, in bits." },
@@ -33,14 +30,11 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            let bits: number | undefined;
-            if (KEY.test(args.type)) {
-                const key = keyProperties(args.props);
-                if (!isRsa(key.kty)) return;
-                bits = key.keySize ?? AZURE_DEFAULT_RSA_BITS;
-            } else if (args.type === HSM_KEY) {
-                if (!isRsa(args.props.keyType)) return;
-                bits = args.props.keySize ?? AZURE_DEFAULT_RSA_BITS;
+            let bits: unknown;
+            const t = keyResource(args.type);
+            if (t) {
+                if (!isRsa(keyProps.kty(t, args.props))) return;
+                bits = keyProps.keySize(t, args.props) ?? AZURE_DEFAULT_RSA_BITS;
             } else if (args.type === DYNAMIC.azureImportedKey) {
                 const m = typeof args.props.algorithm === "string" ? /^RSA_(\d+)$/.exec(args.props.algorithm) : null; // never reads __provider
                 if (!m) return;

@@ -1,18 +1,15 @@
 import { resourceRule } from "../lib/rule";
 import { DYNAMIC, TAGS } from "../lib/props";
+import { keyProps, keyResource, TYPES } from "../lib/azure";
 
-const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
 const HSM_KEY_TYPES = ["rsa-hsm", "ec-hsm", "oct-hsm"];
-
-/** A Key's properties: nested under `properties` in inputs, flattened to the top level in state (outputs). */
-const keyProperties = (props: Record<string, any>): Record<string, any> => props.properties ?? props;
 
 /** Catalogue row 22: HSM-backed keys, for every key or for the configured classifications. */
 export const rule = resourceRule(
     {
         name: "azure-keyvault-key-require-hsm-protection",
         description:
-            "Azure Key Vault keys must be HSM-backed (kty RSA-HSM, EC-HSM or oct-HSM; protection \"hsm\" for keyfabric's AzureImportedKey): every key with appliesTo \"all\", or by default only keys whose keyfabric:classification tag is in the configured classifications. Managed HSM keys are always HSM-backed.",
+            "Azure Key Vault keys must be HSM-backed (azure-native kty, classic keyType: RSA-HSM, EC-HSM or oct-HSM; protection \"hsm\" for keyfabric's AzureImportedKey): every key with appliesTo \"all\", or by default only keys whose keyfabric:classification tag is in the configured classifications. Managed HSM keys are always HSM-backed.",
         severity: "high",
         enforcementLevel: "advisory",
         frameworks: [
@@ -21,9 +18,9 @@ export const rule = resourceRule(
             { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "6 Protection Requirements for Cryptographic Information" },
         ],
         remediation:
-            'Use kty "RSA-HSM" or "EC-HSM" (in a premium vault) or an "oct-HSM" key on a Managed HSM; for AzureImportedKey use protection: "hsm". The key type is fixed: create a new key and re-wrap the data under it.',
+            'Use kty (keyType on the classic keyvault.Key) "RSA-HSM" or "EC-HSM" (in a premium vault) or an "oct-HSM" key on a Managed HSM; for AzureImportedKey use protection: "hsm". The key type is fixed: create a new key and re-wrap the data under it.',
         catalogueRows: [22],
-        resourceTypes: ["azure-native:keyvault:Key", DYNAMIC.azureImportedKey],
+        resourceTypes: [...TYPES.key, DYNAMIC.azureImportedKey],
         configSchema: {
             properties: {
                 appliesTo: {
@@ -44,16 +41,16 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            const native = KEY.test(args.type);
-            if (!native && args.type !== DYNAMIC.azureImportedKey) return;
+            const t = keyResource(args.type);
+            if (t?.kind !== "key" && args.type !== DYNAMIC.azureImportedKey) return; // Managed HSM keys are always HSM-backed
             const { appliesTo, classifications } = args.getConfig<{ appliesTo: "all" | "classified"; classifications: string[] }>();
             if (appliesTo !== "all") {
                 const classification = args.props.tags?.[TAGS.classification];
                 if (typeof classification !== "string" || !classifications.includes(classification)) return;
             }
             let hsm: boolean;
-            if (native) {
-                const kty = keyProperties(args.props).kty;
+            if (t) {
+                const kty = keyProps.kty(t, args.props);
                 hsm = typeof kty === "string" && HSM_KEY_TYPES.includes(kty.toLowerCase());
             } else {
                 hsm = args.props.protection === "hsm"; // never reads __provider

@@ -1,8 +1,7 @@
 import { resourceRule } from "../lib/rule";
 import { DYNAMIC, TAGS } from "../lib/props";
+import { keyResource, TYPES } from "../lib/azure";
 
-const KEY = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Key$/;
-const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
 const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"];
 
 /** Catalogue row 34: every key says who owns it and how it is classified. */
@@ -10,7 +9,7 @@ export const rule = resourceRule(
     {
         name: "azure-keyvault-key-require-tags",
         description:
-            "Azure keys (Key Vault keys, Managed HSM keys and keyfabric's AzureImportedKey) must carry the owner and classification tags (requiredTags), and the classification must be one of allowedClassifications: rules such as HSM protection and the cross-cloud checks read them.",
+            "Azure keys (azure-native and classic Key Vault keys, classic Managed HSM keys and keyfabric's AzureImportedKey) must carry the owner and classification tags (requiredTags), and the classification must be one of allowedClassifications: rules such as HSM protection and the cross-cloud checks read them. A key missing several tags gets one violation naming them all.",
         severity: "low",
         enforcementLevel: "advisory",
         frameworks: [
@@ -19,7 +18,7 @@ export const rule = resourceRule(
         ],
         remediation: `Set tags { "${TAGS.owner}": <team>, "${TAGS.classification}": <one of allowedClassifications> } on the key (keyfabric's identity and tags arguments do it).`,
         catalogueRows: [34],
-        resourceTypes: ["azure-native:keyvault:Key", HSM_KEY, DYNAMIC.azureImportedKey],
+        resourceTypes: [...TYPES.key, ...TYPES.managedHsmKey, DYNAMIC.azureImportedKey],
         configSchema: {
             properties: {
                 requiredTags: {
@@ -42,11 +41,12 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            if (!KEY.test(args.type) && args.type !== HSM_KEY && args.type !== DYNAMIC.azureImportedKey) return;
+            if (!keyResource(args.type) && args.type !== DYNAMIC.azureImportedKey) return;
             const { requiredTags, allowedClassifications } = args.getConfig<{ requiredTags: string[]; allowedClassifications: string[] }>();
             const tag = (k: string) => args.props.tags?.[k]; // never reads __provider
             const missing = requiredTags.filter((k) => typeof tag(k) !== "string" || tag(k).trim() === "");
             const classification = tag(TAGS.classification);
+            // One violation for all the missing tags (tag names are config, not values).
             if (missing.length > 0) reportViolation(`This Azure key is missing required tags: ${missing.join(", ")}.`);
             if (typeof classification === "string" && classification.trim() !== "" && !allowedClassifications.includes(classification)) {
                 reportViolation(`The ${TAGS.classification} tag of this Azure key is not one of the allowed classifications.`);

@@ -1,20 +1,10 @@
-import { UnknownValueError } from "@pulumi/policy";
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
 import { AZURE_ROTATION_FRAMEWORKS, rotateAfterDays } from "../lib/props";
+import { CLASSIC, read, UNKNOWN } from "../lib/azure";
 
-const HSM_KEY = "azure:keyvault/managedHardwareSecurityModuleKey:ManagedHardwareSecurityModuleKey";
-const POLICY = "azure:keyvault/managedHardwareSecurityModuleKeyRotationPolicy:ManagedHardwareSecurityModuleKeyRotationPolicy";
-
-const UNKNOWN = Symbol("unknown");
-function read<T>(f: () => T): T | typeof UNKNOWN {
-    try {
-        return f();
-    } catch (e) {
-        if (e instanceof UnknownValueError) return UNKNOWN;
-        throw e;
-    }
-}
+const HSM_KEY = CLASSIC.managedHsmKey;
+const POLICY = CLASSIC.managedHsmKeyRotationPolicy;
 
 /** "hsm/key" for a key id `https://<hsm>.managedhsm.azure.net/keys/<key>[/<version>]`. */
 function idName(id: unknown): string | undefined {

@@ -1,18 +1,12 @@
 import { resourceRule } from "../lib/rule";
-
-const VAULT = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:Vault$/;
-const MANAGED_HSM = /^azure-native:keyvault(?:\/v[0-9a-z]+)?:ManagedHsm$/;
-/** Azure's soft-delete retention when none is set. */
-const AZURE_DEFAULT_RETENTION_DAYS = 90;
-
-const isVaultLike = (type: string) => VAULT.test(type) || MANAGED_HSM.test(type);
+import { TYPES, vaultProps, vaultResource } from "../lib/azure";
 
 /** Catalogue rows 16 and 3: soft delete on, with a retention of at least the configured days. */
 export const rule = resourceRule(
     {
         name: "azure-keyvault-vault-enable-soft-delete",
         description:
-            "Azure Key Vaults and Managed HSMs must keep soft delete on (properties.enableSoftDelete is not false) with a retention (softDeleteRetentionInDays, 90 days when unset) of at least minRetentionDays.",
+            "Azure Key Vaults and Managed HSMs must keep soft delete on (azure-native properties.enableSoftDelete is not false; the classic provider cannot turn it off) with a retention (azure-native softDeleteRetentionInDays, classic softDeleteRetentionDays; 90 days when unset) of at least minRetentionDays.",
         severity: "high",
         enforcementLevel: "advisory",
         frameworks: [
@@ -22,9 +16,9 @@ export const rule = resourceRule(
             { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "8.3.4 Key Destruction" },
         ],
         remediation:
-            "Set properties.enableSoftDelete: true and softDeleteRetentionInDays to at least minRetentionDays (7-90) on the azure-native keyvault.Vault or ManagedHsm. The retention period is fixed when the vault is created.",
+            "Set properties.enableSoftDelete: true and softDeleteRetentionInDays to at least minRetentionDays (7-90) on the azure-native keyvault.Vault or ManagedHsm, or softDeleteRetentionDays on the classic keyvault.KeyVault or ManagedHardwareSecurityModule (or leave it unset: 90 days). The retention period is fixed when the vault is created.",
         catalogueRows: [16, 3],
-        resourceTypes: ["azure-native:keyvault:Vault", "azure-native:keyvault:ManagedHsm"],
+        resourceTypes: [...TYPES.vault, ...TYPES.managedHsm],
         configSchema: {
             properties: {
                 minRetentionDays: {
@@ -39,21 +33,21 @@ export const rule = resourceRule(
     },
     {
         validateResource: (args, reportViolation) => {
-            if (!isVaultLike(args.type)) return;
-            const what = VAULT.test(args.type) ? "Key Vault" : "Managed HSM";
+            const t = vaultResource(args.type);
+            if (!t) return;
             const { minRetentionDays } = args.getConfig<{ minRetentionDays: number }>();
-            const enabled = args.props.properties?.enableSoftDelete;
-            const retention = args.props.properties?.softDeleteRetentionInDays ?? AZURE_DEFAULT_RETENTION_DAYS;
-            if (enabled === false) reportViolation(`Soft delete is disabled on this ${what}.`);
+            const retention = vaultProps.softDeleteRetentionDays(t, args.props);
+            if (vaultProps.softDeleteDisabled(t, args.props)) reportViolation(`Soft delete is disabled on this ${t.what}.`);
             if (typeof retention !== "number" || retention < minRetentionDays) {
-                reportViolation(`The soft-delete retention of this ${what} is shorter than the configured minimum of ${minRetentionDays} days.`);
+                reportViolation(`The soft-delete retention of this ${t.what} is shorter than the configured minimum of ${minRetentionDays} days.`);
             }
         },
         // Safe: Azure has made soft delete mandatory for every vault (it can no longer be turned off), so setting
         // enableSoftDelete: true only makes the program say what Azure does anyway. The retention is not remediated:
         // it is fixed at creation, so changing it could only fail or replace the vault.
+        // The classic provider has no setting to remediate (soft delete is always on there).
         remediateResource: (args) => {
-            if (!isVaultLike(args.type)) return undefined;
+            if (vaultResource(args.type)?.provider !== "native") return undefined;
             if (args.props.properties?.enableSoftDelete !== false) return undefined;
             return { ...args.props, properties: { ...args.props.properties, enableSoftDelete: true } };
         },
