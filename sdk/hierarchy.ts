@@ -10,12 +10,16 @@ import * as gcpKms from "@pulumi/gcp/kms";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { AwsKey, AwsKeyArgs } from "./aws/key";
+import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
+import type { IAMAuditConfig } from "@pulumi/gcp/projects/iamauditConfig";
+import { auditDiagnosticSetting } from "./azure/audit";
 import { AzureKey, AzureKeyArgs, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
+import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
 import { KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
 import { HierarchySpec } from "./spec/schema";
-import { ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./spec/validate";
+import { ResolvedAudit, ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./spec/validate";
 
 export interface AwsKeyIds {
     keyArn: string;
@@ -59,6 +63,8 @@ export interface LogicalKey {
 export class KeyDomain extends pulumi.ComponentResource {
     readonly keyRings: Record<string, gcpKms.KeyRing> = {};
     readonly vaults: Record<string, keyvault.Vault> = {};
+    /** The AuditEvent diagnostic setting of each created vault, by location (with `audit.azure`). */
+    readonly vaultAudit: Record<string, DiagnosticSetting> = {};
 
     constructor(name: string, args: { domain: string; classification: string }, opts: pulumi.ComponentResourceOptions) {
         super("keyfabric:index:KeyDomain", name, args, opts);
@@ -82,6 +88,11 @@ export class KeyHierarchy extends pulumi.ComponentResource {
     /** The validated, resolved spec (effective rotation, protection, principals per key and cloud). */
     readonly resolved: ResolvedHierarchy;
     readonly domains: Record<string, KeyDomain> = {};
+    /**
+     * Audit logging of key use that the hierarchy owns (see `audit` in the spec): the Cloud KMS IAMAuditConfig, and
+     * the diagnostic settings of the existing vault and Managed HSM (`audit.azure.includeExisting`).
+     */
+    readonly audit: { gcp?: IAMAuditConfig; azure: { vault?: DiagnosticSetting; managedHsm?: DiagnosticSetting } } = { azure: {} };
     private readonly logical: Record<string, LogicalKey> = {};
     /** `keys` as plain nesting with the resources' Outputs as leaves: what is registered as the `keys` output. */
     private readonly keyIds: Record<string, pulumi.Input<LogicalKeyIds>>;
@@ -100,8 +111,9 @@ export class KeyHierarchy extends pulumi.ComponentResource {
         // (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.
         const clouds = spec.clouds;
         const accountId = clouds.aws ? (clouds.aws.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
-        const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {} };
+        const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {}, audit: resolved.audit, existingVault: {} };
         for (const domain of resolved.domains) this.addDomain(ctx, domain);
+        addAudit(ctx);
 
         // Registered as plain nesting (the engine awaits each leaf Output, and a partly unknown map stays partly
         // known in a preview); the `keys` Output over it is only built when read: ~8 Outputs per key, plus the
@@ -180,6 +192,9 @@ interface BuildContext {
     readonly hierarchy: KeyHierarchy;
     /** One getManagedHsm lookup for every key on the Managed HSM (as for the account), not one per key. */
     readonly managedHsm: { ref?: AzureManagedHsmRef };
+    readonly audit: ResolvedAudit;
+    /** Whether a key went to the existing vault (clouds.azure.vault.name). */
+    readonly existingVault: { used?: boolean };
 }
 
 interface DomainContext extends BuildContext {
@@ -290,7 +305,10 @@ function newKeyRing(d: DomainContext, location: string): gcpKms.KeyRing {
 /** The vault for `location`: the configured one, else the domain's, created on first use. */
 function vaultFor(d: DomainContext, location: string): pulumi.Input<string> {
     const az = d.spec.clouds.azure!;
-    if (az.vault?.name) return az.vault.name;
+    if (az.vault?.name) {
+        d.existingVault.used = true;
+        return az.vault.name;
+    }
     return (d.component.vaults[location] ??= newVault(d, location)).name;
 }
 
@@ -305,7 +323,36 @@ function newVault(d: DomainContext, location: string): keyvault.Vault {
         sku,
         { ...d.spec.defaults?.tags, ...correlationTags(containerId) },
     );
-    return new keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+    const vault = new keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+    const dest = azureAuditDestination(d.audit);
+    if (dest) d.component.vaultAudit[location] = auditDiagnosticSetting(`${d.dn}-vault-${location}-audit`, vault.id, dest, { parent: d.component });
+    return vault;
+}
+
+/** Where keyfabric sends Azure AuditEvent logs, when it sets diagnostic settings at all. */
+function azureAuditDestination(audit: ResolvedAudit) {
+    const az = audit.azure;
+    return az && !az.external ? { workspaceId: az.workspaceId, storageAccountId: az.storageAccountId } : undefined;
+}
+
+/**
+ * What `audit` asks of the hierarchy itself (the created vaults' settings are made with the vaults): the Cloud KMS
+ * audit config on the project, and the diagnostic settings of the existing vault and Managed HSM the keys used.
+ */
+function addAudit(ctx: BuildContext): void {
+    const h = ctx.hierarchy;
+    const gcp = ctx.audit.gcp;
+    if (gcp && !gcp.external && gcp.project) h.audit.gcp = kmsAuditConfig(`${ctx.name}-cloudkms-audit`, gcp.project, { parent: h });
+    const dest = azureAuditDestination(ctx.audit);
+    if (!dest || !ctx.audit.azure!.includeExisting) return;
+    const az = ctx.spec.clouds.azure!;
+    if (ctx.existingVault.used && az.vault?.name) {
+        const id = keyvault.getVaultOutput({ vaultName: az.vault.name, resourceGroupName: az.resourceGroupName }, { parent: h }).id;
+        h.audit.azure.vault = auditDiagnosticSetting(`${ctx.name}-vault-audit`, id, dest, { parent: h });
+    }
+    if (ctx.managedHsm.ref?.id !== undefined) {
+        h.audit.azure.managedHsm = auditDiagnosticSetting(`${ctx.name}-managedhsm-audit`, ctx.managedHsm.ref.id, dest, { parent: h });
+    }
 }
 
 function managedHsmRef(ctx: BuildContext): AzureManagedHsmRef {

@@ -112,5 +112,5 @@ test("effective settings: restricted keys go to HSMs, symmetric keys inherit rot
 });
 
 test("a spec that is not an object at all", () => {
-    expect(problems(42 as unknown as HierarchySpec)).toEqual(['(root): must be an object (allowed: an object with name, owner, clouds, defaults, domains, got: 42)']);
+    expect(problems(42 as unknown as HierarchySpec)).toEqual(['(root): must be an object (allowed: an object with name, owner, clouds, defaults, domains, audit, got: 42)']);
 });

@@ -27,6 +27,8 @@ import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
 import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../spec/principals";
 import { armRoleDefinitionId, keyVaultRoleFor, managedHsmRoleDefinitionId, managedHsmRoleFor } from "./roles";
 import { AzureImportedKey } from "../byok/azure";
+import { auditDiagnosticSetting, AzureAuditDestination, checkAzureAuditDestination } from "./audit";
+import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 
 export interface AzureVaultSettings {
@@ -38,6 +40,8 @@ export interface AzureVaultSettings {
     readonly sku?: AzureVaultSku;
     /** Addresses allowed through the firewall (default action Deny). @default [] */
     readonly ipRules?: readonly string[];
+    /** Send the created vault's AuditEvent logs there (a diagnostic setting `<name>-vault-audit`). @default none */
+    readonly audit?: AzureAuditDestination;
 }
 
 export interface AzureManagedHsmRef {
@@ -116,6 +120,7 @@ export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollec
         if (args.vault.sku !== undefined && !AZURE_VAULT_SKUS.includes(args.vault.sku)) {
             issues.add({ code: "invalid_value", path: "vault.sku", message: "is not a vault SKU", allowed: AZURE_VAULT_SKUS, got: args.vault.sku });
         }
+        if (args.vault.audit !== undefined) checkAzureAuditDestination(args.vault.audit, "vault.audit").forEach((i) => issues.add(i));
         const vname = args.vault.name ?? name;
         if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(vname)) {
             issues.add({ code: "invalid_value", path: "vault.name", message: "is not a valid Key Vault name", allowed: "3-24 letters, digits, single hyphens, starting with a letter", got: vname });
@@ -240,6 +245,8 @@ export function rotationDurations(rotationDays: number): { timeAfterCreate: stri
 
 export class AzureKey extends KeyComponent {
     readonly vault?: keyvault.Vault;
+    /** The created vault's AuditEvent diagnostic setting (with `vault.audit`). */
+    readonly vaultAudit?: DiagnosticSetting;
     /** The Key Vault key, for RSA/EC keys. */
     readonly vaultKey?: keyvault.Key;
     /** The Managed HSM key, for AES keys. */
@@ -285,6 +292,7 @@ export class AzureKey extends KeyComponent {
             } else {
                 const settings = args.vault!;
                 this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, settings.sku ?? cap.shape.vaultSku ?? "standard", tags), keepOpts);
+                this.vaultAudit = this.auditVault(name, this.vault, settings);
                 vaultUrl = pulumi.interpolate`https://${this.vault.name}.vault.azure.net`;
                 armVaultId = this.vault.id;
             }
@@ -310,6 +318,7 @@ export class AzureKey extends KeyComponent {
                 vaultName = args.vaultName;
             } else {
                 this.vault = this.createVault(name, args, tags, keepOpts);
+                this.vaultAudit = this.auditVault(name, this.vault, args.vault!);
                 vaultName = this.vault.name;
             }
             this.vaultKey = this.createVaultKey(name, vaultKeyArgs(this.keyName, vaultName, args.resourceGroupName, this.shape, expires, rotationDays, tags), keepOpts);
@@ -336,6 +345,10 @@ export class AzureKey extends KeyComponent {
         const settings = args.vault!;
         const sku = settings.sku ?? this.shape.vaultSku ?? "standard";
         return new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
+    }
+
+    private auditVault(name: string, vault: keyvault.Vault, settings: AzureVaultSettings): DiagnosticSetting | undefined {
+        return settings.audit ? auditDiagnosticSetting(`${name}-vault-audit`, vault.id, settings.audit, { parent: this }) : undefined;
     }
 
     private createVaultKey(name: string, args: keyvault.KeyArgs, keepOpts: pulumi.CustomResourceOptions): keyvault.Key {

@@ -96,6 +96,46 @@ export const azureCloudSchema = strict({
     }).optional(),
 });
 
+/** ARM ids of the Azure audit destinations (case-insensitive, as ARM treats them). */
+export const AZURE_WORKSPACE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
+export const AZURE_STORAGE_ACCOUNT_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i;
+/** `external` or a CloudTrail trail ARN. */
+export const AWS_TRAIL = /^(?:external|arn:aws(?:-[a-z]+)*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128})$/;
+
+const armIdOrOutput = (re: RegExp, what: string, example: string) =>
+    z.union([z.string().regex(re, { error: msg(`is not the ARM id of ${what}`, example) }), z.custom<pulumi.Output<string>>((v) => pulumi.Output.isInstance(v))], {
+        error: msg(`must be the ARM id of ${what} or an Output<string>`, example),
+    });
+const flag = () => z.boolean({ error: msg("must be true or false") });
+
+/**
+ * Audit logging of key use, per cloud (see the README, "Audit logging"). keyfabric creates what each cloud needs, or
+ * records that an owner outside the stack (an account or organization baseline) does.
+ */
+export const auditSchema = strict({
+    /** AWS KMS calls are CloudTrail management events; keyfabric creates no trail: name the account baseline's. */
+    aws: strict({
+        /** `external` (the account or organization baseline keeps a multi-Region trail) or that trail's ARN. */
+        trail: z.string({ error: msg("must be external or a CloudTrail trail ARN", "external, arn:aws:cloudtrail:<region>:<account>:trail/<name>") }).regex(AWS_TRAIL, {
+            error: msg("is not external or a CloudTrail trail ARN", "external, arn:aws:cloudtrail:<region>:<account>:trail/<name>"),
+        }),
+    }).optional(),
+    /** Cloud KMS Data Access audit logs: an IAMAuditConfig on clouds.gcp.project, unless `external`. */
+    gcp: strict({
+        /** The organization, a folder or another stack sets the project's audit config: keyfabric creates none. @default false */
+        external: flag().optional(),
+    }).optional(),
+    /** Key Vault / Managed HSM AuditEvent logs: a diagnostic setting per vault keyfabric creates, unless `external`. */
+    azure: strict({
+        workspaceId: armIdOrOutput(AZURE_WORKSPACE_ID, "a Log Analytics workspace", "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>").optional(),
+        storageAccountId: armIdOrOutput(AZURE_STORAGE_ACCOUNT_ID, "a storage account", "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>").optional(),
+        /** Also set the diagnostic setting of the existing vault (clouds.azure.vault.name) and Managed HSM keys use. */
+        includeExisting: flag().optional(),
+        /** Another owner (e.g. an Azure Policy deployIfNotExists assignment) sets the diagnostic settings. @default false */
+        external: flag().optional(),
+    }).optional(),
+});
+
 export const keySchema = strict({
     name: name(),
     description: z.string().max(8192).optional(),
@@ -153,6 +193,7 @@ export const hierarchySchema = strict({
         tags: tags.optional(),
     }).optional(),
     domains: z.array(domainSchema, { error: msg("must be a list of domains") }).min(1, { error: msg("must declare at least one domain") }),
+    audit: auditSchema.optional(),
 });
 
 export type HierarchySpec = z.input<typeof hierarchySchema>;
@@ -161,6 +202,7 @@ export type KeySpec = z.input<typeof keySchema>;
 export type AwsCloudSpec = z.input<typeof awsCloudSchema>;
 export type GcpCloudSpec = z.input<typeof gcpCloudSchema>;
 export type AzureCloudSpec = z.input<typeof azureCloudSchema>;
+export type AuditSpec = z.input<typeof auditSchema>;
 export type PerCloud<T> = { aws?: T; gcp?: T; azure?: T };
 
 /** Splits a `msg()` message back into text and allowed values. */

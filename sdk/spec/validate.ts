@@ -2,6 +2,7 @@
  * Validation of a whole hierarchy: shapes (zod) plus every cross-field rule, all problems collected and thrown
  * together before any resource is created. The result is the resolved model the components are built from.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     AwsKeyShape,
@@ -67,10 +68,26 @@ export interface ResolvedDomain {
     readonly keys: readonly ResolvedKey[];
 }
 
+/** Audit logging of key use, resolved per cloud (absent: nothing configured for that cloud). */
+export interface ResolvedAudit {
+    /** AWS: the account baseline's multi-Region trail (`external` or its ARN); keyfabric creates nothing. */
+    readonly aws?: { readonly trail: string };
+    /** GCP: keyfabric creates the Cloud KMS IAMAuditConfig on `project` unless `external`. */
+    readonly gcp?: { readonly external: boolean; readonly project?: string };
+    /** Azure: keyfabric creates a diagnostic setting per vault it creates (and the existing ones with `includeExisting`) unless `external`. */
+    readonly azure?: {
+        readonly external: boolean;
+        readonly workspaceId?: pulumi.Input<string>;
+        readonly storageAccountId?: pulumi.Input<string>;
+        readonly includeExisting: boolean;
+    };
+}
+
 export interface ResolvedHierarchy {
     readonly spec: HierarchySpec;
     readonly domains: readonly ResolvedDomain[];
     readonly configuredClouds: readonly CloudName[];
+    readonly audit: ResolvedAudit;
 }
 
 /** Converts zod issues into ours, with allowed values and the received value. */
@@ -176,8 +193,110 @@ export function validateHierarchy(input: unknown): ResolvedHierarchy {
         domains.push({ name: dname, classification, path: dpath, keys });
     });
 
+    const audit = resolveAudit(spec, clouds, configured, domains, issues);
+
     issues.throwIfAny(`Key hierarchy${typeof spec.name === "string" ? ` "${spec.name}"` : ""}`);
-    return { spec: input as HierarchySpec, domains, configuredClouds: configured };
+    return { spec: input as HierarchySpec, domains, configuredClouds: configured, audit };
+}
+
+/** What each cloud's `audit` entry accepts, for messages. */
+const AUDIT_ALLOWED: Record<CloudName, string> = {
+    aws: "{trail: external} or {trail: <CloudTrail trail ARN>}",
+    gcp: "{} (keyfabric creates the Cloud KMS audit config) or {external: true}",
+    azure: "{workspaceId and/or storageAccountId} or {external: true}",
+};
+
+/**
+ * `audit`: each cloud's entry needs its cloud configured; Azure needs a destination or `external`, and an explicit
+ * `includeExisting` when keys go to a vault or Managed HSM keyfabric does not own. Once a spec has `audit`, every
+ * cloud holding keys of a restricted domain must be in it.
+ */
+function resolveAudit(
+    spec: Record<string, any>,
+    clouds: Record<string, any>,
+    configured: readonly CloudName[],
+    domains: readonly ResolvedDomain[],
+    issues: IssueCollector,
+): ResolvedAudit {
+    if (!isObj(spec.audit)) return {};
+    const raw = spec.audit;
+    const audit: { -readonly [C in keyof ResolvedAudit]: ResolvedAudit[C] } = {};
+    for (const cloud of CLOUDS) {
+        if (raw[cloud] !== undefined && configured.length > 0 && !configured.includes(cloud)) {
+            issues.add({ code: "cloud_not_configured", path: `audit.${cloud}`, message: `configures ${cloud} audit logging but clouds.${cloud} is not configured`, allowed: configured.join(", ") });
+        }
+    }
+    const keysIn = (cloud: CloudName) => domains.flatMap((d) => d.keys.filter((k) => k.shapes[cloud] !== undefined));
+
+    if (isObj(raw.aws) && typeof raw.aws.trail === "string") audit.aws = { trail: raw.aws.trail };
+
+    if (isObj(raw.gcp)) {
+        const external = raw.gcp.external === true;
+        const project = str(clouds.gcp?.project);
+        audit.gcp = { external, ...(!external && project ? { project } : {}) };
+    }
+
+    if (isObj(raw.azure)) {
+        const az = raw.azure;
+        const external = az.external === true;
+        const destinations = (["workspaceId", "storageAccountId"] as const).filter((f) => az[f] !== undefined);
+        if (external) {
+            for (const f of [...destinations, ...(az.includeExisting !== undefined ? ["includeExisting"] : [])]) {
+                issues.add({
+                    code: "conflict",
+                    path: `audit.azure.${f}`,
+                    message: "cannot be combined with external: true, which says another owner sets the diagnostic settings",
+                    allowed: `leave ${f} out, or external: false`,
+                });
+            }
+        } else if (destinations.length === 0) {
+            issues.add({ code: "missing_destination", path: "audit.azure", message: "must name where the AuditEvent logs go", allowed: AUDIT_ALLOWED.azure });
+        }
+        // Vaults and Managed HSMs the keys use that keyfabric does not create.
+        const azureKeys = keysIn("azure");
+        const existing = [
+            ...(isObj(clouds.azure?.vault) && typeof clouds.azure.vault.name === "string" && azureKeys.some((k) => k.shapes.azure!.container === "vault") ? ["an existing vault (clouds.azure.vault.name)"] : []),
+            ...(azureKeys.some((k) => k.shapes.azure!.container === "managedHsm") ? ["the Managed HSM (clouds.azure.managedHsm)"] : []),
+        ];
+        if (!external && az.includeExisting === undefined && existing.length > 0) {
+            issues.add({
+                code: "missing",
+                path: "audit.azure.includeExisting",
+                message: `is required: keys go to ${existing.join(" and ")}, which keyfabric does not own; say whether keyfabric sets ${existing.length > 1 ? "their diagnostic settings" : "its diagnostic setting"}`,
+                allowed: "true (keyfabric creates it), false (its owner does)",
+            });
+        }
+        if (!external && az.includeExisting === true && existing.length === 0) {
+            issues.add({
+                code: "unsupported",
+                path: "audit.azure.includeExisting",
+                message: "applies to an existing vault (clouds.azure.vault.name) or the Managed HSM that keys use, and this hierarchy's keys use neither",
+                allowed: "leave includeExisting out",
+                got: true,
+            });
+        }
+        audit.azure = {
+            external,
+            includeExisting: !external && az.includeExisting === true,
+            ...(!external && az.workspaceId !== undefined ? { workspaceId: az.workspaceId } : {}),
+            ...(!external && az.storageAccountId !== undefined ? { storageAccountId: az.storageAccountId } : {}),
+        };
+    }
+
+    // Restricted domains: once audit is declared, it covers every cloud that holds their keys.
+    for (const cloud of CLOUDS) {
+        if (raw[cloud] !== undefined || !configured.includes(cloud)) continue;
+        const restricted = domains.find((d) => d.classification === "restricted" && d.keys.some((k) => k.shapes[cloud] !== undefined));
+        if (restricted) {
+            issues.add({
+                code: "audit_required",
+                path: `audit.${cloud}`,
+                message: `is required: domain ${restricted.name} is restricted and has ${cloud} keys, and a spec with audit covers every cloud that holds restricted keys`,
+                allowed: AUDIT_ALLOWED[cloud],
+            });
+        }
+    }
+    return audit;
 }
 
 function primaryLocation(cloud: CloudName, clouds: Record<string, any>): string | undefined {
