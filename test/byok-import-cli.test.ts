@@ -17,7 +17,7 @@ const clock = { shift: 0, now: () => Date.now() + clock.shift };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kf-import-"));
 const aes = crypto.randomBytes(32);
 const aesFile = path.join(dir, "test-fixture-aes.bin");
-fs.writeFileSync(aesFile, aes);
+fs.writeFileSync(aesFile, aes, { mode: 0o600 }); // private to its owner, as key material must be (else a warning)
 
 beforeAll(async () => {
     emu = await startEmulators({ reuseWrappingKeys: true, clock });
@@ -65,7 +65,8 @@ test("AWS and GCP imports print ids and the fingerprint, never the material", as
 test("a failed import names the key and the cloud's error", async () => {
     const r = await cli("byok", "import", "--target", "aws", "--key-type", "AES_256", "--key", "arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-0000-0000-000000000000", "--region", "eu-west-1", "--material-file", aesFile);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error: AWS KMS GetParametersForImport for arn:aws:kms:eu-west-1:111122223333:key\/00000000-0000-0000-0000-000000000000 failed: NotFoundException: /);
+    // The import starts from the key's live state (DescribeKey), so that is what reports the missing key.
+    expect(r.err).toMatch(/^error: AWS KMS DescribeKey for arn:aws:kms:eu-west-1:111122223333:key\/00000000-0000-0000-0000-000000000000 failed: NotFoundException: /m);
     expect(findLeaks(aes, { err: r.err })).toEqual([]);
 });
 

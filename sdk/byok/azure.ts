@@ -3,13 +3,21 @@
  * HSM protection: a KEK (`RSA-HSM`, key_ops exactly ["import"]) is created or reused, the material is wrapped into
  * the BYOK transfer blob (CKM_RSA_AES_KEY_WRAP) and imported with `key_hsm`; software protection imports a JWK.
  * New material is a new key version; delete is a soft delete (purge protection is respected: nothing is purged).
+ *
+ * Creating a KEK and importing a version are not idempotent (each call makes a new version) and a lost answer does
+ * not say whether the call applied, so neither is left to the SDK's retries: before the call, and after any failure,
+ * the vault is read again. A version keyfabric imports carries the tag `keyfabric-fingerprint` (the fingerprint state
+ * already holds: SHA-256 of the public key, or a domain-separated SHA-256 of an AES key; nothing that weakens it):
+ * when the key's latest version carries this material's fingerprint it is adopted, not imported again. A KEK that
+ * exists is reused (concurrent imports in one provider process wait for the same lookup or creation).
  */
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAzureKeyClient } from "../clients";
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../spec/constants";
-import { checkWithFingerprint, cloudError, isUnknown, withMaterial } from "./common";
+import { fingerprint } from "../crypto/material";
+import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { azureTransferBlob, materialKindFor, rsaPublicKeyFromJwk } from "./wrap";
@@ -59,48 +67,154 @@ function softwareJwk(privateKey: crypto.KeyObject, kty: string, keyOps: string[]
     return jwk;
 }
 
-/** Imports material into `keyName` (a new version if it exists). */
+/** The tag on every key version keyfabric imports: the material's fingerprint (what state holds; never the material). */
+export const AZURE_FINGERPRINT_TAG = "keyfabric-fingerprint";
+/** The tag on the KEKs keyfabric creates. */
+export const AZURE_KEK_TAG = "keyfabric-kek";
+
+const MAX_FAILED_ATTEMPTS = 10;
+const RECONCILE_BUDGET_MS = 5 * 60_000;
+const MAX_RETRY_AFTER_MS = 30_000;
+
+type Failure = "throttled" | "uncertain" | "definite";
+
+/** 429: refused, not applied. No answer, 408 or 5xx: may have applied. Anything else: refused. */
+function classify(e: unknown): Failure {
+    const status = httpStatusOf(e);
+    if (status === 429) return "throttled";
+    if (status === undefined || status === 408 || status >= 500) return "uncertain";
+    return "definite";
+}
+
+/** How long to wait after a failed attempt: the service's Retry-After (capped), else a short backoff. */
+function waitAfter(e: unknown, failures: number): number {
+    const header = (e as { response?: { headers?: { get(name: string): string | undefined } } })?.response?.headers?.get("retry-after");
+    const seconds = header === undefined ? NaN : Number(header);
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : backoffMs(failures);
+}
+
+/** The latest version of `name`, or undefined when there is no such key (404). */
+async function latestVersion(client: any, name: string, what: string): Promise<any | undefined> {
+    try {
+        return await client.getKey(name);
+    } catch (e: any) {
+        if (e?.statusCode === 404) return undefined;
+        throw cloudError("Azure Key Vault", "GetKey", what, e);
+    }
+}
+
+/**
+ * Runs a call that is not idempotent (each one creates a key version) with `adopt` deciding, from the live state,
+ * whether its effect is already there: before the first attempt, and after every failure that may have applied
+ * (no answer, 5xx) or that is refused; throttling is waited out. Never repeats an applied call.
+ */
+async function createOnce<T>(what: { operation: string; resource: string }, adopt: () => Promise<T | undefined>, create: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + RECONCILE_BUDGET_MS;
+    let failures = 0;
+    for (;;) {
+        const existing = await adopt();
+        if (existing !== undefined) return existing;
+        try {
+            return await create();
+        } catch (e) {
+            const failure = classify(e);
+            if (failure === "definite") {
+                const again = await adopt();
+                if (again !== undefined) return again;
+                throw cloudError("Azure Key Vault", what.operation, what.resource, e);
+            }
+            failures++;
+            if (failures >= MAX_FAILED_ATTEMPTS || Date.now() > deadline) {
+                const err = cloudError("Azure Key Vault", what.operation, what.resource, e);
+                err.message += ` (after ${failures} failed attempts; re-running continues from the vault's state)`;
+                throw err;
+            }
+            await sleep(waitAfter(e, failures));
+        }
+    }
+}
+
+/** Imports material into `keyName` (a new version if it exists), unless its latest version is already this material. */
 export async function importAzureKey(inputs: AzureImportInputs, material: Buffer, privateKey: crypto.KeyObject | undefined, env?: NodeJS.ProcessEnv) {
-    const client = createAzureKeyClient(inputs.vaultUrl.replace(/\/$/, ""), { maxAttempts: 8, env });
+    const vaultUrl = inputs.vaultUrl.replace(/\/$/, "");
+    // Reads and idempotent updates with the SDK's retries; creating calls without (createOnce looks again instead).
+    const reader = createAzureKeyClient(vaultUrl, { maxAttempts: 8, env });
+    const writer = createAzureKeyClient(vaultUrl, { maxAttempts: 1, env });
     const { kty, keyOps, crv } = ktyAndOps(inputs);
-    let jwk: Record<string, unknown>;
+    const fp = fingerprint(material, privateKey);
+    const resource = `${inputs.vaultUrl} key ${inputs.keyName}`;
     let kekId: string | undefined;
+    let jwk: Record<string, unknown>;
     if (inputs.protection === "hsm") {
-        const kek = await ensureKek(client, inputs.kekName ?? `${inputs.keyName}-kek`, inputs.kekSize ?? 4096);
+        const kek = await ensureKek(reader, writer, vaultUrl, inputs.kekName ?? `${inputs.keyName}-kek`, inputs.kekSize ?? 4096);
         kekId = kek.id;
         const blob = azureTransferBlob(material, rsaPublicKeyFromJwk(kek.n, kek.e), kek.id, `keyfabric ${PROVIDER_VERSION}`);
         jwk = { kty, keyOps, ...(crv ? { crv } : {}), t: new Uint8Array(blob) };
+        blob.fill(0);
     } else {
         jwk = softwareJwk(privateKey!, kty, keyOps, crv);
     }
+    const result = (key: any) => ({ keyId: key.id as string, version: key.properties.version as string, kty: String(key.keyType), enabled: key.properties.enabled !== false, kekId });
     try {
-        const key = await client.importKey(inputs.keyName, jwk as any, { hardwareProtected: inputs.protection === "hsm", enabled: true, tags: inputs.tags });
-        return { keyId: key.id!, version: key.properties.version!, kty: String(key.keyType), enabled: key.properties.enabled !== false, kekId };
-    } catch (e) {
-        throw cloudError("Azure Key Vault", "ImportKey", `${inputs.vaultUrl} key ${inputs.keyName}`, e);
+        return await createOnce(
+            { operation: "ImportKey", resource },
+            async () => {
+                // The key's current (latest) version already holds this material: adopt it, do not import again.
+                const latest = await latestVersion(reader, inputs.keyName, resource);
+                if (latest?.properties?.tags?.[AZURE_FINGERPRINT_TAG] !== fp) return undefined;
+                if (latest.properties.enabled === false) {
+                    await reader.updateKeyProperties(inputs.keyName, latest.properties.version, { enabled: true }).catch((e: unknown) => {
+                        throw cloudError("Azure Key Vault", "UpdateKey", latest.id, e);
+                    });
+                    latest.properties.enabled = true;
+                }
+                return result(latest);
+            },
+            async () =>
+                result(
+                    await writer.importKey(inputs.keyName, jwk as any, {
+                        hardwareProtected: inputs.protection === "hsm",
+                        enabled: true,
+                        tags: { ...(inputs.tags ?? {}), [AZURE_FINGERPRINT_TAG]: fp },
+                    }),
+                ),
+        );
     } finally {
         for (const v of Object.values(jwk)) if (v instanceof Uint8Array) v.fill(0);
     }
 }
 
-/** The KEK: reused when it exists as RSA-HSM with key_ops exactly ["import"]; created otherwise. */
-async function ensureKek(client: any, name: string, size: number): Promise<{ id: string; n: Uint8Array; e: Uint8Array }> {
-    try {
-        const existing = await client.getKey(name);
-        const ops: string[] = existing.key?.keyOps ?? [];
-        if (existing.keyType !== "RSA-HSM" || ops.length !== 1 || ops[0] !== "import") {
-            throw new Error(`Azure Key Vault key ${name} exists but is not a KEK (RSA-HSM with key_ops exactly ["import"]); name another kekName`);
-        }
-        return { id: existing.id, n: existing.key.n, e: existing.key.e };
-    } catch (e: any) {
-        if (e?.statusCode !== 404) throw e instanceof Error && e.message.includes("is not a KEK") ? e : cloudError("Azure Key Vault", "GetKey", name, e);
+/** KEK lookups and creations in flight in this process, per vault and name: concurrent imports share one KEK. */
+const keksInFlight = new Map<string, Promise<{ id: string; n: Uint8Array; e: Uint8Array }>>();
+
+/** The KEK: reused when it exists as RSA-HSM with key_ops exactly ["import"]; created (once) otherwise. */
+function ensureKek(reader: any, writer: any, vaultUrl: string, name: string, size: number): Promise<{ id: string; n: Uint8Array; e: Uint8Array }> {
+    const slot = `${vaultUrl.toLowerCase()}|${name.toLowerCase()}`;
+    let p = keksInFlight.get(slot);
+    if (!p) {
+        p = findOrCreateKek(reader, writer, name, size).finally(() => keksInFlight.delete(slot));
+        keksInFlight.set(slot, p);
     }
-    try {
-        const kek = await client.createKey(name, "RSA-HSM", { keySize: size, keyOps: ["import"] });
-        return { id: kek.id, n: kek.key.n, e: kek.key.e };
-    } catch (e) {
-        throw cloudError("Azure Key Vault", "CreateKey (KEK)", name, e);
-    }
+    return p;
+}
+
+async function findOrCreateKek(reader: any, writer: any, name: string, size: number): Promise<{ id: string; n: Uint8Array; e: Uint8Array }> {
+    return createOnce(
+        { operation: "CreateKey (KEK)", resource: name },
+        async () => {
+            const existing = await latestVersion(reader, name, name);
+            if (!existing) return undefined;
+            const ops: string[] = existing.key?.keyOps ?? [];
+            if (existing.keyType !== "RSA-HSM" || ops.length !== 1 || ops[0] !== "import") {
+                throw new Error(`Azure Key Vault key ${name} exists but is not a KEK (RSA-HSM with key_ops exactly ["import"]); name another kekName`);
+            }
+            return { id: existing.id, n: existing.key.n, e: existing.key.e };
+        },
+        async () => {
+            const kek = await writer.createKey(name, "RSA-HSM", { keySize: size, keyOps: ["import"], tags: { [AZURE_KEK_TAG]: "import-only" } });
+            return { id: kek.id, n: kek.key.n, e: kek.key.e };
+        },
+    );
 }
 
 function strip(raw: Record<string, any>): Record<string, any> {
@@ -148,7 +262,7 @@ export const azureImportedKey: ProviderImpl = {
         return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
             if (olds.fingerprint !== m.fingerprint) {
                 const r = await importAzureKey(inputs, m.material, m.privateKey);
-                return { outs: { ...olds, ...inputs, fingerprint: m.fingerprint, keyId: r.keyId, version: r.version, versions: [...(olds.versions ?? []), r.version], enabled: r.enabled, ...(r.kekId ? { kekId: r.kekId } : {}) } };
+                return { outs: { ...olds, ...inputs, fingerprint: m.fingerprint, keyId: r.keyId, version: r.version, versions: [...new Set([...(olds.versions ?? []), r.version])], enabled: r.enabled, ...(r.kekId ? { kekId: r.kekId } : {}) } };
             }
             if (olds.enabled === false) {
                 const client = createAzureKeyClient(inputs.vaultUrl.replace(/\/$/, ""), { maxAttempts: 8 });

@@ -67,12 +67,45 @@ export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind
 
 /** A cloud error as a message that names what failed; SDK messages never carry material. */
 export function cloudError(cloud: string, operation: string, resource: string, e: unknown): Error {
-    const err = e as { name?: string; code?: string | number; details?: string; message?: string };
-    const kind = err?.name && err.name !== "Error" ? err.name : err?.code !== undefined ? `code ${err.code}` : "error";
-    const detail = err?.details ?? err?.message ?? String(e);
-    const out = new Error(`${cloud} ${operation} for ${resource} failed: ${kind}: ${detail}`);
+    const out = new Error(`${cloud} ${operation} for ${resource} failed: ${describeCloudError(e)}`);
     (out as any).cause = undefined;
     return out;
+}
+
+/**
+ * `<kind>: <message>` for an SDK error, never an object: AWS by exception name; Azure (`RestError`) by the service's
+ * error `code` (`details.error.code`, or a system code such as ECONNRESET) and HTTP status, with the service's
+ * `message`; gRPC by status code and `details`.
+ */
+export function describeCloudError(e: unknown): string {
+    if (!e || typeof e !== "object") return `error: ${String(e)}`;
+    const err = e as { name?: unknown; code?: unknown; statusCode?: unknown; details?: unknown; message?: unknown };
+    const text = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : typeof v === "number" ? String(v) : undefined);
+    const body = err.details && typeof err.details === "object" ? (((err.details as { error?: unknown }).error ?? err.details) as { code?: unknown; message?: unknown }) : undefined;
+    const message = text(err.details) ?? text(body?.message) ?? text(err.message) ?? "no message";
+    if (err.name === "RestError") {
+        const code = text(body?.code) ?? text(err.code) ?? "RestError";
+        const status = typeof err.statusCode === "number" ? ` (HTTP ${err.statusCode})` : "";
+        return `${code}${status}: ${message}`;
+    }
+    const name = text(err.name);
+    const kind = name && name !== "Error" ? name : text(err.code) !== undefined ? `code ${text(err.code)}` : "error";
+    return `${kind}: ${message}`;
+}
+
+/** The HTTP status of an AWS or Azure SDK error, if the service answered at all. */
+export function httpStatusOf(e: unknown): number | undefined {
+    const err = e as { statusCode?: unknown; $metadata?: { httpStatusCode?: unknown } } | undefined;
+    const s = err?.statusCode ?? err?.$metadata?.httpStatusCode;
+    return typeof s === "number" ? s : undefined;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Capped exponential backoff with jitter for the providers' own retries: ~50 ms, 100 ms, ... at most `capMs`. */
+export function backoffMs(attempt: number, capMs = 2000): number {
+    const base = Math.min(capMs, 50 * 2 ** Math.max(0, attempt - 1));
+    return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
 /** Polls `f` until it returns a value, with capped backoff; `what` names the wait in the timeout error. */

@@ -7,7 +7,7 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import type { KeyManagementServiceClient } from "@google-cloud/kms";
 import type { KeyClient } from "@azure/keyvault-keys";
 import type { KeyVaultManagementClient } from "@azure/arm-keyvault";
-import type { HttpClient, PipelineRequest } from "@azure/core-rest-pipeline";
+import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
 
 /** The JSON line `keyfabric emulate` prints. */
@@ -28,9 +28,24 @@ export const AZURE_HOST_HEADER = "x-keyfabric-original-host";
 export interface ClientOptions {
     /** Where to read `KEYFABRIC_EMULATORS` from. @default process.env */
     readonly env?: NodeJS.ProcessEnv;
-    /** Retries on throttling and 5xx. @default the SDK's default */
+    /**
+     * Attempts per call, the first included (retries on throttling, 5xx and lost connections); 1 turns the SDK's own
+     * retries off, for calls that are not idempotent and that the caller reconciles itself. @default the SDK's default
+     */
     readonly maxAttempts?: number;
+    /** Time one attempt may take (no answer after that: the attempt fails and is retried). @default 30 s */
+    readonly attemptTimeoutMs?: number;
 }
+
+/** Per-attempt timeout: long enough for an RSA-4096 import on a busy HSM, short enough that a hung call is retried. */
+export const DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
+/**
+ * Azure retry backoff: the first retry after ~0.5 s, capped at 8 s. The SDK's defaults (1 s doubling to 64 s) make
+ * 7 retries of a 5xx take minutes; with these, `maxAttempts: 8` of fast failures ends within ~30 s. A 429's
+ * Retry-After is honoured as the service asks.
+ */
+export const AZURE_RETRY_DELAY_MS = 500;
+export const AZURE_MAX_RETRY_DELAY_MS = 8_000;
 
 export function emulatorEndpoints(env: NodeJS.ProcessEnv = process.env): EmulatorEndpoints | undefined {
     const raw = env[EMULATORS_ENV];
@@ -50,10 +65,11 @@ export function createAwsKmsClient(region: string, options: ClientOptions = {}):
     const { KMSClient } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
     const emu = emulatorEndpoints(options.env);
     const retry = options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {};
+    const requestHandler = { connectionTimeout: 10_000, requestTimeout: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS };
     if (emu?.aws) {
-        return new KMSClient({ region, endpoint: emu.aws, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" }, ...retry });
+        return new KMSClient({ region, endpoint: emu.aws, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" }, requestHandler, ...retry });
     }
-    return new KMSClient({ region, ...retry });
+    return new KMSClient({ region, requestHandler, ...retry });
 }
 
 /** Google Cloud KMS client (gRPC). */
@@ -115,14 +131,41 @@ export function azureCredential(options: ClientOptions = {}): TokenCredential {
     return new DefaultAzureCredential();
 }
 
+/**
+ * Azure pipeline options: bounded retries (`maxAttempts`, the SDK's 3 retries by default) with keyfabric's backoff,
+ * and a per-attempt timeout (the SDK has none: a call whose answer never comes would wait forever).
+ */
+function azurePipelineOptions(options: ClientOptions) {
+    const timeoutMs = options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
+    return {
+        retryOptions: {
+            ...(options.maxAttempts !== undefined ? { maxRetries: Math.max(0, options.maxAttempts - 1) } : {}),
+            retryDelayInMs: AZURE_RETRY_DELAY_MS,
+            maxRetryDelayInMs: AZURE_MAX_RETRY_DELAY_MS,
+        },
+        additionalPolicies: [
+            {
+                position: "perRetry" as const,
+                policy: {
+                    name: "keyfabricAttemptTimeout",
+                    sendRequest(request: PipelineRequest, next: (request: PipelineRequest) => Promise<PipelineResponse>) {
+                        if (!request.timeout) request.timeout = timeoutMs;
+                        return next(request);
+                    },
+                },
+            },
+        ],
+    };
+}
+
 /** Key Vault / Managed HSM data-plane client for `vaultUrl` (`https://<name>.vault.azure.net`). */
 export function createAzureKeyClient(vaultUrl: string, options: ClientOptions = {}): KeyClient {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
     const emu = emulatorEndpoints(options.env);
-    const retryOptions = options.maxAttempts !== undefined ? { retryOptions: { maxRetries: Math.max(0, options.maxAttempts - 1) } } : {};
-    if (emu?.azure) return new KeyClient(vaultUrl, emulatorCredential, { httpClient: emulatorHttpClient(emu.azure), ...retryOptions });
-    return new KeyClient(vaultUrl, azureCredential(options), retryOptions);
+    const pipeline = azurePipelineOptions(options);
+    if (emu?.azure) return new KeyClient(vaultUrl, emulatorCredential, { httpClient: emulatorHttpClient(emu.azure), ...pipeline });
+    return new KeyClient(vaultUrl, azureCredential(options), pipeline);
 }
 
 /** ARM Key Vault management client (vault settings: soft delete, purge protection, RBAC, network ACLs). */
@@ -130,7 +173,7 @@ export function createAzureArmClient(subscriptionId: string, options: ClientOpti
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { KeyVaultManagementClient } = require("@azure/arm-keyvault") as typeof import("@azure/arm-keyvault");
     const emu = emulatorEndpoints(options.env);
-    const retryOptions = options.maxAttempts !== undefined ? { retryOptions: { maxRetries: Math.max(0, options.maxAttempts - 1) } } : {};
-    if (emu?.azure) return new KeyVaultManagementClient(emulatorCredential, subscriptionId, { httpClient: emulatorHttpClient(emu.azure), ...retryOptions });
-    return new KeyVaultManagementClient(azureCredential(options), subscriptionId, retryOptions);
+    const pipeline = azurePipelineOptions(options);
+    if (emu?.azure) return new KeyVaultManagementClient(emulatorCredential, subscriptionId, { httpClient: emulatorHttpClient(emu.azure), ...pipeline });
+    return new KeyVaultManagementClient(azureCredential(options), subscriptionId, pipeline);
 }

@@ -5,7 +5,8 @@
  *
  * - Region: from the SigV4 credential scope of the `Authorization` header (default us-east-1); keys and aliases
  *   belong to one region, like in AWS. Signatures are not checked.
- * - Faults: `faults.decide(op)` before serving; a faulted call never changes state. Every call is in `calls`.
+ * - Faults: `faults.decide(op)` before serving; a faulted call never changes state, except `drop-after-apply`: the
+ *   call is served, then the connection is destroyed without the answer. Every call is in `calls`.
  * - Clock: material expiry, scheduled deletion, automatic rotation and import-token expiry follow `options.clock`,
  *   applied lazily on each request (and on `inspect()`/`snapshot()`).
  * - Operations and their rules: `./aws/service.ts`; formats of ciphertext blobs and import tokens: `./aws/envelope.ts`.
@@ -134,13 +135,21 @@ export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): 
         }
 
         service.sweep();
+        let status = 200;
+        let answer: string;
         try {
-            const out = await handler({ region: regionOf(req) }, new Input(parsed as Record<string, unknown>));
-            reply(res, requestId, 200, JSON.stringify(out));
+            answer = JSON.stringify(await handler({ region: regionOf(req) }, new Input(parsed as Record<string, unknown>)));
         } catch (e) {
-            if (e instanceof KmsError) return sendError(res, requestId, e);
-            return sendError(res, requestId, new KmsError("KMSInternalException", "The emulator failed to serve the request."));
+            const err = e instanceof KmsError ? e : new KmsError("KMSInternalException", "The emulator failed to serve the request.");
+            status = err.status;
+            answer = errorBody(err);
         }
+        // Applied (or refused: whatever the call did is in the state), and the answer never arrives.
+        if (fault?.kind === "drop-after-apply") {
+            req.socket.destroy();
+            return;
+        }
+        reply(res, requestId, status, answer);
     }
 
     await new Promise<void>((resolve, reject) => {

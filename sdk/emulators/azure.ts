@@ -10,7 +10,8 @@
  * then rule the data plane (SKU, retention, purge protection).
  *
  * Per request: bearer challenge (data plane, as `@azure/keyvault-common` expects) → route → `faults.decide(op)` →
- * serve. Challenges and faulted calls never change state.
+ * serve. Challenges and faulted calls never change state, except `drop-after-apply`: the call is served, then the
+ * connection is destroyed without the answer.
  */
 import * as http from "http";
 import type { Socket } from "net";
@@ -203,6 +204,14 @@ class AzureKeyVaultEmulatorServer implements AzureKeyVaultEmulator {
             }
             if (fault?.kind === "throttle") throw new AzureError(429, target.kind === "arm" ? "TooManyRequests" : "Throttled", "Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached.", undefined, { "Retry-After": "0" });
             if (fault?.kind === "server-error") throw new AzureError(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry.");
+            if (fault?.kind === "drop-after-apply") {
+                // Applied (or refused: whatever the call did stays), and the answer never arrives.
+                await Promise.resolve()
+                    .then(() => route.run())
+                    .catch(() => undefined);
+                req.socket.destroy();
+                return;
+            }
             this.send(res, await route.run());
         } catch (e) {
             if (e instanceof AzureError) return this.send(res, { status: e.status, body: e.body(), headers: { ...e.headers } });

@@ -37,6 +37,13 @@ export type FaultKind =
     | "server-error"
     /** The connection is destroyed without an answer (after the call was NOT applied). */
     | "drop"
+    /**
+     * The call IS applied (its effect is in the emulator's state), then the answer is lost: AWS and Azure destroy the
+     * connection without writing the response; GCP answers UNAVAILABLE "Connection dropped", what grpc-js reports for
+     * a lost connection (a unary handler cannot cut its own HTTP/2 stream without cutting every call on the
+     * connection). What a client sees after a timeout or a reset when the service did the work.
+     */
+    | "drop-after-apply"
     /** The call is served after `latencyMs`. */
     | "latency";
 
@@ -56,7 +63,7 @@ export class FaultInjector {
     private rules: { rule: FaultRule; remaining?: number }[] = [];
     private seed: number;
     /** Count of faults injected, per kind, for assertions. */
-    readonly injected: Record<FaultKind, number> = { throttle: 0, "server-error": 0, drop: 0, latency: 0 };
+    readonly injected: Record<FaultKind, number> = { throttle: 0, "server-error": 0, drop: 0, "drop-after-apply": 0, latency: 0 };
 
     constructor(seed = 1) {
         this.seed = seed >>> 0 || 1;

@@ -8,7 +8,8 @@
  * - Every call is recorded in `calls`; `faults` decides per call: latency sleeps, `throttle` answers
  *   RESOURCE_EXHAUSTED, `server-error` UNAVAILABLE, `drop` UNAVAILABLE too (grpc-js gives a unary handler no way to
  *   cut the connection mid-call, so a drop is an UNAVAILABLE status with nothing applied). A faulted call changes
- *   no state.
+ *   no state, except `drop-after-apply`: the call is served (its effect stays), then answered UNAVAILABLE
+ *   "Connection dropped", the status grpc-js gives a caller whose connection was lost.
  * - State is plain JSON: `snapshot()` returns it (including the emulator's own test key material) and
  *   `options.state` restores it. `inspect()` shows it without material.
  */
@@ -124,13 +125,18 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
                 throw statusError(grpc.status.UNAVAILABLE, "Connection dropped (emulated): the call was not applied.");
         }
         if (!handler) throw statusError(grpc.status.UNIMPLEMENTED, `${operation} is not implemented by the keyfabric Cloud KMS emulator.`);
+        let outcome: { response: unknown } | { error: grpc.ServerErrorResponse };
         try {
             this.service.tick(true);
-            return await handler(request);
+            outcome = { response: await handler(request) };
         } catch (e) {
-            if (e instanceof RpcError) throw statusError(e.code, e.message);
-            throw statusError(grpc.status.INTERNAL, `Internal error in the emulator: ${e instanceof Error ? e.message : String(e)}`);
+            if (e instanceof RpcError) outcome = { error: statusError(e.code, e.message) };
+            else outcome = { error: statusError(grpc.status.INTERNAL, `Internal error in the emulator: ${e instanceof Error ? e.message : String(e)}`) };
         }
+        // Applied, and the answer is lost: the client sees what grpc-js reports when the connection drops.
+        if (fault?.kind === "drop-after-apply") throw statusError(grpc.status.UNAVAILABLE, "Connection dropped");
+        if ("error" in outcome) throw outcome.error;
+        return outcome.response;
     }
 
     inspect(): GcpInspection {

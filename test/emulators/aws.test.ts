@@ -1303,6 +1303,45 @@ describe("fault injection", () => {
         expect(emu.inspect().filter((x) => x.keyId === k.KeyId)).toHaveLength(1);
     });
 
+    test("drop-after-apply: the call takes effect, then the connection closes without an answer", async () => {
+        const before = emu.inspect().length;
+        faults.add({ operation: "CreateKey", kind: "drop-after-apply", next: 1 });
+        const err = await failure(kms.send(new CreateKeyCommand({ Description: "applied, answer lost" })));
+        expect(err.status).toBeUndefined();
+        expect(err.message).toMatch(/socket hang up|ECONNRESET/);
+        expect(emu.calls[emu.calls.length - 1]).toEqual({ operation: "CreateKey", fault: "drop-after-apply" });
+        expect(emu.inspect()).toHaveLength(before + 1);
+        expect(emu.inspect()[before].description).toBe("applied, answer lost");
+
+        // RotateKeyOnDemand: rotated although the caller saw a connection error.
+        const k = await createKey({});
+        faults.add({ operation: "RotateKeyOnDemand", kind: "drop-after-apply", next: 1 });
+        expect((await failure(kms.send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId })))).status).toBeUndefined();
+        expect(emu.inspect().find((x) => x.keyId === k.KeyId)!.rotation.onDemandRotations).toBe(1);
+    });
+
+    test("drop-after-apply on ImportKeyMaterial NEW_KEY_MATERIAL: the SDK's own retry of the applied call is refused", async () => {
+        // Why the BYOK provider reconciles from DescribeKey/ListKeyRotations instead of letting the SDK retry.
+        const k = await createKey({ Origin: "EXTERNAL" });
+        const keyId = k.KeyId as string;
+        await importMaterial(keyId, crypto.randomBytes(32));
+        const retrying = client("us-east-1", 3);
+        const p = await importParameters(keyId, "RSAES_OAEP_SHA_256", "RSA_2048", retrying);
+        faults.add({ operation: "ImportKeyMaterial", kind: "drop-after-apply", next: 1 });
+        const err = await failure(
+            retrying.send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken: p.token, EncryptedKeyMaterial: wrap(p, crypto.randomBytes(32)), ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ImportType: "NEW_KEY_MATERIAL" })),
+        );
+        expect(err.name).toBe("IncorrectKeyMaterialException");
+        expect(emu.calls.slice(-2)).toEqual([{ operation: "ImportKeyMaterial", fault: "drop-after-apply" }, { operation: "ImportKeyMaterial" }]);
+        const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: "ALL_KEY_MATERIAL" }));
+        expect(rotations.Rotations!.map((r) => r.KeyMaterialState)).toEqual(["CURRENT", "PENDING_ROTATION"]);
+        // Other new material while one is pending: KMSInvalidStateException, as AWS answers.
+        const pending = rotations.Rotations![1].KeyMaterialId;
+        const other = await failure(importMaterial(keyId, crypto.randomBytes(32), { importType: "NEW_KEY_MATERIAL" }));
+        expect(other).toMatchObject({ name: "KMSInvalidStateException" });
+        expect(other.message).toMatch(new RegExp(`^New key material \\(id: [0-9a-f]{64}\\) cannot be imported into KMS key ${keyId}, because another key material \\(id: ${pending}\\) is pending rotation\\.$`));
+    });
+
     test("server-error for the next 2 calls: the SDK retries and succeeds; latency delays an answer", async () => {
         const retrying = client("us-east-1", 3);
         const injectedBefore = faults.injected["server-error"];

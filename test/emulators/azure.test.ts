@@ -749,10 +749,34 @@ describe("fault injection", () => {
             expect((await c.getKey("once")).id).toBe(key.id);
             expect(e.calls).toEqual([{ operation: "createKey", fault: "drop" }, { operation: "createKey" }, { operation: "getKey", fault: "server-error" }, { operation: "getKey" }]);
             expect(keyOf(e, "drops.vault.azure.net", "once")!.versions).toHaveLength(1);
-            expect(faults.injected).toEqual({ throttle: 0, "server-error": 1, drop: 1, latency: 1 });
+            expect(faults.injected).toEqual({ throttle: 0, "server-error": 1, drop: 1, "drop-after-apply": 0, latency: 1 });
             // Without retries the fault reaches the caller.
             faults.add({ operation: "getKey", kind: "throttle", next: 1 });
             await rejects(keyClient("https://drops.vault.azure.net", { env: envFor(e), maxAttempts: 1 }).getKey("once"), 429, "Throttled");
+        } finally {
+            await e.stop();
+        }
+    });
+    test("drop-after-apply: the create is applied and the connection closes; a retrying client creates a second version", async () => {
+        const faults = new FaultInjector(5).add({ operation: "createKey", kind: "drop-after-apply", next: 2 });
+        const e = await startAzureKeyVaultEmulator({ faults });
+        try {
+            const once = keyClient("https://lost.vault.azure.net", { env: envFor(e), maxAttempts: 1 });
+            const err = await once.createKey("applied", "EC").then(
+                () => undefined,
+                (x: { code?: string; statusCode?: number; message: string }) => x,
+            );
+            expect(err).toMatchObject({ code: "ECONNRESET", statusCode: undefined });
+            expect(keyOf(e, "lost.vault.azure.net", "applied")!.versions).toHaveLength(1);
+            // The SDK's retry policy repeats the applied, non-idempotent call: a duplicate version.
+            await keyClient("https://lost.vault.azure.net", { env: envFor(e), maxAttempts: 3 }).createKey("twice", "EC");
+            expect(keyOf(e, "lost.vault.azure.net", "twice")!.versions).toHaveLength(2);
+            expect(e.calls).toEqual([
+                { operation: "createKey", fault: "drop-after-apply" },
+                { operation: "createKey", fault: "drop-after-apply" },
+                { operation: "createKey" },
+            ]);
+            expect(faults.injected["drop-after-apply"]).toBe(2);
         } finally {
             await e.stop();
         }

@@ -761,6 +761,22 @@ describe("fault injection", () => {
         expect(emu.inspect().cryptoKeys.find((k) => k.name === key)!.versions).toHaveLength(2);
     });
 
+    test("drop-after-apply: the call is applied, the caller sees UNAVAILABLE 'Connection dropped'", async () => {
+        emu.faults.add({ operation: "CreateKeyRing", kind: "drop-after-apply", next: 1 });
+        await expect(kms.createKeyRing({ parent: LOC, keyRingId: "applied" }, { retry: null })).rejects.toMatchObject({ code: 14, details: "Connection dropped" });
+        expect(emu.calls[emu.calls.length - 1]).toEqual({ operation: "CreateKeyRing", fault: "drop-after-apply" });
+        expect(emu.inspect().keyRings.map((r) => r.name)).toContain(`${LOC}/keyRings/applied`);
+        // Retrying the applied, non-idempotent call finds it done.
+        await expect(kms.createKeyRing({ parent: LOC, keyRingId: "applied" }, { retry: null })).rejects.toMatchObject({ code: 6 });
+
+        const key = `${RING}/cryptoKeys/w0`;
+        const versions = emu.inspect().cryptoKeys.find((k) => k.name === key)!.versions.length;
+        emu.faults.add({ operation: "CreateCryptoKeyVersion", kind: "drop-after-apply", next: 1 });
+        await expect(kms.createCryptoKeyVersion({ parent: key })).rejects.toMatchObject({ code: 14 });
+        expect(emu.inspect().cryptoKeys.find((k) => k.name === key)!.versions).toHaveLength(versions + 1);
+        expect(emu.faults.injected["drop-after-apply"]).toBe(2);
+    });
+
     test("drop: UNAVAILABLE, the call is not applied; throttle without retry surfaces RESOURCE_EXHAUSTED; latency delays the answer", async () => {
         emu.faults.add({ operation: "CreateKeyRing", kind: "drop", next: 1 });
         await expect(kms.createKeyRing({ parent: LOC, keyRingId: "dropped" }, { retry: null })).rejects.toMatchObject({ code: 14 });

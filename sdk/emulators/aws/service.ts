@@ -700,9 +700,13 @@ export class KmsService {
                 if (key.materials.some((m) => m.fingerprint === fp)) {
                     throw kmsError("IncorrectKeyMaterialException", `The key material is already associated with ${this.arn(key)}: import it with ImportType EXISTING_KEY_MATERIAL.`);
                 }
-                if (key.materials.some((m) => m.state === "PENDING_ROTATION")) {
-                    // Not documented by AWS; the docs say to delete pending material before importing other material.
-                    throw kmsError("ValidationException", `${this.arn(key)} already has key material in PENDING_ROTATION state: rotate to it or delete it first.`);
+                const pending = key.materials.find((m) => m.state === "PENDING_ROTATION");
+                if (pending) {
+                    // As AWS answers (recording test_import_key_material_raises_if_there_is_already_key_material_pending).
+                    throw kmsError(
+                        "KMSInvalidStateException",
+                        `New key material (id: ${derivedMaterialId(key.keyId, fp)}) cannot be imported into KMS key ${key.keyId}, because another key material (id: ${pending.id}) is pending rotation.`,
+                    );
                 }
                 isNew = true;
             } else {
