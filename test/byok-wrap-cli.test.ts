@@ -56,9 +56,10 @@ function hybridUnwrap(priv: crypto.KeyObject, hash: string, blob: Buffer): Buffe
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kf-wrap-"));
 const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 4096 });
 const pair3072 = crypto.generateKeyPairSync("rsa", { modulusLength: 3072 });
+// Key material is private to its owner (a group- or world-readable material file draws a warning).
 const write = (name: string, data: string | Buffer) => {
     const f = path.join(dir, name);
-    fs.writeFileSync(f, data);
+    fs.writeFileSync(f, data, { mode: 0o600 });
     return f;
 };
 const pubDer = write("wrapping-public.der", pair.publicKey.export({ type: "spki", format: "der" }));
@@ -119,7 +120,7 @@ test.each([
     [["--target", "aws", "--key-type", "RSA_3072", "--public-key", "PUB", "--material-file", "EC", "--material-format", "der", "--out", "OUT"], "error: key material from file EC: expected an RSA-3072 private key as DER PKCS#8, got a ec key\n"],
     [["--target", "gcp", "--key-type", "AES_256", "--public-key", "PUB", "--material-file", "AES", "--algorithm", "RSA_OAEP_2048", "--out", "OUT"], 'error: --algorithm: not a GCP import method (allowed: RSA_OAEP_3072_SHA1_AES_256, RSA_OAEP_4096_SHA1_AES_256, RSA_OAEP_3072_SHA256_AES_256, RSA_OAEP_4096_SHA256_AES_256, RSA_OAEP_3072_SHA256, RSA_OAEP_4096_SHA256, got: "RSA_OAEP_2048")\n'],
     [["--target", "azure", "--key-type", "AES_256", "--public-key", "PUB", "--material-file", "AES", "--out", "OUT"], "error: --kek-id is required for --target azure (the KEK's versioned key id)\n"],
-    [["--target", "gcp", "--key-type", "AES_256", "--public-key", "AES", "--material-file", "AES", "--out", "OUT"], "error: --public-key AES: not an RSA public key (allowed: SPKI DER or PEM, or a JWK with n and e)\n"],
+    [["--target", "gcp", "--key-type", "AES_256", "--public-key", "AES", "--material-file", "AES", "--out", "OUT"], "error: --public-key AES: not an RSA public key (allowed: SPKI DER or PEM, PKCS#1 RSA PUBLIC KEY, or a JWK with kty RSA, n and e)\n"],
 ])("refused: %j", async (args, message) => {
     const resolved = args.map((a) => (a === "PUB" ? pubPem : a === "EC" ? ecFile : a === "AES" ? aesFile : a === "OUT" ? path.join(dir, "never.bin") : a));
     const expected = message.replace("file EC:", `file ${ecFile}:`).replace("--public-key AES:", `--public-key ${aesFile}:`);

@@ -59,9 +59,20 @@ export function aesKwUnwrap(kek: Buffer, wrapped: Buffer): Buffer {
     }
 }
 
-/** RSAES-OAEP with hash H for OAEP and MGF1, empty label. */
+/** The most bytes RSAES-OAEP with hash H carries under `key`: k - 2·hLen - 2 (RSA-4096 SHA-256: 446). */
+export function oaepCapacity(key: crypto.KeyObject, hash: OaepHash): number {
+    return rsaModulusBytes(key) - 2 * (hash === "sha1" ? 20 : 32) - 2;
+}
+
+/** RSAES-OAEP with hash H for OAEP and MGF1, empty label. Input that does not fit is refused in words, not OpenSSL codes. */
 export function rsaOaepEncrypt(publicKey: crypto.KeyLike, hash: OaepHash, plaintext: Buffer): Buffer {
-    return crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
+    const key = publicKey instanceof crypto.KeyObject ? publicKey : crypto.createPublicKey(publicKey);
+    if (key.asymmetricKeyType !== "rsa") throw new Error(`RSA-OAEP needs an RSA public key (got: an ${key.asymmetricKeyType} key)`);
+    const capacity = oaepCapacity(key, hash);
+    if (plaintext.length > capacity) {
+        throw new Error(`RSA-OAEP with ${hash === "sha1" ? "SHA-1" : "SHA-256"} and an RSA-${rsaModulusBytes(key) * 8} key carries at most ${Math.max(capacity, 0)} bytes (got: ${plaintext.length} bytes)`);
+    }
+    return crypto.publicEncrypt({ key, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
 }
 
 export function rsaOaepDecrypt(privateKey: crypto.KeyLike, hash: OaepHash, ciphertext: Buffer): Buffer {
