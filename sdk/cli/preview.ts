@@ -30,7 +30,8 @@ interface PreviewOpts {
 /** The repository root SARIF paths are relative to: the git top level of the project, else the project. */
 function gitTopLevel(dir: string): string | undefined {
     try {
-        return execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).trim() || undefined;
+        const { childProcessEnv } = require("../byok/sources") as typeof import("../byok/sources");
+        return execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd: dir, env: childProcessEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).trim() || undefined;
     } catch {
         return undefined;
     }

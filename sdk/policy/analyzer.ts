@@ -106,7 +106,10 @@ export async function openPolicyPack(packDir: string, options: { config?: PackCo
     const dir = path.resolve(packDir);
     if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) throw new Error(`${dir} is not a policy pack (no PulumiPolicy.yaml)`);
 
+    // The pack's process gets this environment without any variable read as key material (sources.ts).
+    const { childProcessEnv } = require("../byok/sources") as typeof import("../byok/sources");
     const child = spawn(process.execPath, [require.resolve("@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."], {
+        env: childProcessEnv(),
         cwd: dir,
         stdio: ["ignore", "pipe", "pipe"],
     });
