@@ -16,7 +16,7 @@ import { auditDiagnosticSetting } from "./azure/audit";
 import { AzureKey, AzureKeyArgs, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
 import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
-import { KeyfabricValidationError } from "./spec/errors";
+import { formatIssue, KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
 import { HierarchySpec } from "./spec/schema";
 import { ResolvedAudit, ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./spec/validate";
@@ -103,9 +103,11 @@ export class KeyHierarchy extends pulumi.ComponentResource {
      *   Validated in full before anything is created: every problem is listed in one error.
      */
     constructor(name: string, spec: HierarchySpec, opts: KeyHierarchyOptions = {}) {
-        const resolved = validateHierarchy(spec);
+        const resolved = validateHierarchy(spec, { resourceName: name });
         const { protectKeys, ...componentOpts } = opts;
         super("keyfabric:index:KeyHierarchy", name, { spec }, componentOpts);
+        // What the spec allows but a deployment may trip on (a material file missing here, ...): engine warnings.
+        for (const w of resolved.warnings) void pulumi.log.warn(`Key hierarchy "${spec.name}": ${formatIssue(w)}`, this);
         this.resolved = resolved;
         // The work is split into small functions: Pulumi captures a stack trace for every promise of a resource
         // (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.

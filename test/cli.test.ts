@@ -55,7 +55,7 @@ test("a bad spec exits 1 with every problem and no stack trace", () => {
     expect(r.stderr).toBe(
         [
             'error: Key hierarchy "bad" is invalid: 2 problems',
-            '  - domains[0].keys[0].algorithm: AES_256 in Azure is an oct-HSM key, which is HSM-protected only (allowed: protection: hsm, got: "AES_256")',
+            "  - domains[0].keys[0].algorithm: AES_256 in Azure exists only as an oct-HSM key on a Managed HSM (a Key Vault has no symmetric keys), and this key's protection is software (allowed: set clouds.azure.managedHsm and protection: hsm, or leave azure out of this key's clouds, got: \"AES_256\")",
             "  - domains[0].keys[0].rotationDays: is below Azure's minimum rotation period (allowed: 7-3650, got: 3)",
             "",
         ].join("\n"),

@@ -105,8 +105,20 @@ export function azureKeyShape(
         return { ok: false, reason: "Azure Key Vault and Managed HSM have no HMAC keys", allowed: "clouds without azure: aws, gcp" };
     }
     if (algorithm === "AES_256") {
+        // Both conditions at once: fixing one should not reveal the other.
+        if (protection !== "hsm" && !managedHsmConfigured) {
+            return {
+                ok: false,
+                reason: "AES_256 in Azure exists only as an oct-HSM key on a Managed HSM (a Key Vault has no symmetric keys), and this key's protection is software",
+                allowed: "set clouds.azure.managedHsm and protection: hsm, or leave azure out of this key's clouds",
+            };
+        }
         if (protection !== "hsm") {
-            return { ok: false, reason: "AES_256 in Azure is an oct-HSM key, which is HSM-protected only", allowed: "protection: hsm" };
+            return {
+                ok: false,
+                reason: "AES_256 in Azure is an oct-HSM key on the Managed HSM, which is HSM-protected only, and this key's protection is software",
+                allowed: "protection: hsm (on the key, its domain or defaults), or leave azure out of this key's clouds",
+            };
         }
         if (!managedHsmConfigured) {
             return {

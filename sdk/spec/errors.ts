@@ -25,7 +25,7 @@ export function describeValue(value: unknown): string {
     }
     if (typeof value === "number" || typeof value === "boolean") return String(value);
     if (Array.isArray(value)) return `an array of ${value.length}`;
-    if (typeof value === "object" && value && (value as any).__pulumiOutput) return "an Output";
+    if (typeof value === "object" && value && (value as any).__pulumiOutput && typeof (value as any).apply === "function") return "an Output";
     return `an ${typeof value}`;
 }
 
@@ -66,7 +66,10 @@ export class IssueCollector {
     readonly issues: ValidationIssue[] = [];
 
     add(issue: ValidationIssue): void {
-        if (!this.issues.some((i) => i.path === issue.path && i.message === issue.message)) this.issues.push(issue);
+        const same = this.issues.findIndex((i) => i.path === issue.path && i.message === issue.message);
+        if (same < 0) this.issues.push(issue);
+        // The same problem found twice (the schema, then a rule that knows the allowed values): keep the fuller one.
+        else if (this.issues[same].allowed === undefined && issue.allowed !== undefined) this.issues[same] = issue;
     }
 
     throwIfAny(subject: string): void {

@@ -28,9 +28,13 @@ const PUBLIC_PRINCIPALS: Record<CloudName, readonly string[]> = {
 
 /** Problems with one principal (empty when it is fine or an Output). */
 export function checkPrincipal(cloud: CloudName, principal: unknown, path: string): ValidationIssue[] {
-    if (pulumi.Output.isInstance(principal)) return [];
-    if (typeof principal !== "string" || principal.trim() === "") {
-        return [{ code: "invalid_principal", path, message: `must be a ${cloud} principal`, allowed: PRINCIPAL_FORMATS[cloud], got: principal }];
+    // A real Output: an object from YAML or JSON that only says `__pulumiOutput: true` is not one.
+    if (pulumi.Output.isInstance(principal) && typeof (principal as { apply?: unknown }).apply === "function") return [];
+    if (typeof principal !== "string") {
+        return [{ code: "invalid_principal", path, message: "must be a principal string or an Output<string>", allowed: PRINCIPAL_FORMATS[cloud], got: principal }];
+    }
+    if (principal.trim() === "") {
+        return [{ code: "invalid_principal", path, message: "is empty", allowed: PRINCIPAL_FORMATS[cloud], got: principal }];
     }
     if (PUBLIC_PRINCIPALS[cloud].includes(principal) || (cloud === "aws" && principal.includes("*"))) {
         return [{ code: "public_principal", path, message: "public or wildcard principals are never allowed on keys", allowed: PRINCIPAL_FORMATS[cloud], got: principal }];

@@ -16,6 +16,7 @@ import {
     PROTECTIONS,
     PURPOSES,
 } from "./constants";
+import { AZURE_VAULT_NAME, AZURE_VAULT_NAME_FORMAT } from "./limits";
 import { NAME_FORMAT, NAME_RE } from "./names";
 import { UUID_RE } from "./principals";
 import { materialSourceSchema } from "../byok/sources";
@@ -25,15 +26,21 @@ function msg(message: string, allowed?: string): string {
     return JSON.stringify({ m: message, a: allowed });
 }
 
-const name = () => z.string().regex(NAME_RE, { error: msg("is not a valid name", NAME_FORMAT) });
+const name = () => z.string({ error: msg("is not a valid name", NAME_FORMAT) }).regex(NAME_RE, { error: msg("is not a valid name", NAME_FORMAT) });
 const choice = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values as unknown as { [K in T[number]]: K }, { error: msg("is not one of the allowed values", values.join(", ")) });
+/** A number of days: one problem per value (out of range first), and what null means in stack config. */
 const days = (min: number, max: number) =>
     z
-        .number({ error: msg("must be a number of days", `${min}-${max}`) })
-        .int({ error: msg("must be a whole number of days", `${min}-${max}`) })
-        .min(min, { error: msg("is out of range", `${min}-${max}`) })
-        .max(max, { error: msg("is out of range", `${min}-${max}`) });
+        .number({
+            error: (iss) =>
+                iss.input === null
+                    ? msg("must be a number of days, and null is not one (in stack config, .nan, .inf and an empty value all become null)", `${min}-${max}`)
+                    : msg("must be a number of days", `${min}-${max}`),
+        })
+        .min(min, { error: msg("is out of range", `${min}-${max}`), abort: true })
+        .max(max, { error: msg("is out of range", `${min}-${max}`), abort: true })
+        .int({ error: msg("must be a whole number of days", `${min}-${max}`) });
 const strict = <S extends z.ZodRawShape>(shape: S) =>
     z.strictObject(shape, {
         error: (iss) =>
@@ -44,19 +51,24 @@ const strict = <S extends z.ZodRawShape>(shape: S) =>
                   : undefined,
     });
 
+/** A real `pulumi.Output` (an object from YAML or JSON that only says `__pulumiOutput: true` is not one). */
+export const isOutput = (v: unknown): v is pulumi.Output<unknown> => pulumi.Output.isInstance(v) && typeof (v as { apply?: unknown }).apply === "function";
+
 /** A principal: a plain string (checked per cloud in validate.ts) or a `pulumi.Output<string>`. */
-export const principalSchema = z.union([z.string(), z.custom<pulumi.Output<string>>((v) => pulumi.Output.isInstance(v))], {
+export const principalSchema = z.union([z.string(), z.custom<pulumi.Output<string>>((v) => isOutput(v))], {
     error: msg("must be a principal string or an Output<string>"),
 });
 const principals = z.array(principalSchema, { error: msg("must be a list of principals") });
 const perCloudPrincipals = strict({ aws: principals.optional(), gcp: principals.optional(), azure: principals.optional() });
+const regionList = (example: string) =>
+    z.array(z.string({ error: msg("must be a region name", `e.g. ${example}`) }), { error: msg("must be a list of regions", `e.g. [${example}]`) });
 const perCloudRegions = strict({
-    aws: z.array(z.string()).optional(),
-    gcp: z.array(z.string()).optional(),
-    azure: z.array(z.string()).optional(),
+    aws: regionList("eu-central-1").optional(),
+    gcp: regionList("europe-west4").optional(),
+    azure: regionList("northeurope").optional(),
 });
 const tags = z.record(z.string(), z.string({ error: msg("tag values must be strings") }), {
-    error: msg("must be a map of strings"),
+    error: msg("must be a map of strings", "e.g. {cost-center: sec-001}"),
 });
 
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
@@ -64,13 +76,18 @@ const GCP_PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const GCP_LOCATION = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const AZURE_RG = /^[-\w._()]{1,89}[-\w_()]$/;
 const AZURE_LOCATION = /^[a-z][a-z0-9]*$/;
-const ALIAS = /^[a-zA-Z0-9/_-]{1,200}$/;
+/** AWS alias names are at most 256 characters with `alias/` (limits.ts). */
+const ALIAS = /^[a-zA-Z0-9/_-]{1,250}$/;
+const ALIAS_FORMAT = "1-250 letters, digits, / _ - (without alias/), not starting with aws/";
 
 export const awsCloudSchema = strict({
     /** The primary region: every AWS key is created here. */
     region: z.string().regex(AWS_REGION, { error: msg("is not an AWS region", "e.g. us-east-1, eu-west-1") }),
     /** The account the keys belong to; read from the credentials (sts:GetCallerIdentity) when left out. */
-    accountId: z.string().regex(/^\d{12}$/, { error: msg("is not an AWS account id", "12 digits") }).optional(),
+    accountId: z
+        .string({ error: msg('must be a string of 12 digits (in YAML, quote it: "111122223333"), not a number', "12 digits") })
+        .regex(/^\d{12}$/, { error: msg("is not an AWS account id", "12 digits") })
+        .optional(),
 });
 
 export const gcpCloudSchema = strict({
@@ -85,12 +102,12 @@ export const azureCloudSchema = strict({
     tenantId: z.string().regex(UUID_RE, { error: msg("is not a tenant id", "a UUID") }),
     /** Key Vault settings: with `name`, keys go to that existing vault; without, keyfabric creates one per domain and location. */
     vault: strict({
-        name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, { error: msg("is not a Key Vault name", "3-24 letters, digits, hyphens") }).optional(),
+        name: z.string({ error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).optional(),
         sku: choice(AZURE_VAULT_SKUS).optional(),
     }).optional(),
     /** An existing Managed HSM, for `oct-HSM` (AES) keys. */
     managedHsm: strict({
-        name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/, { error: msg("is not a Managed HSM name", "3-24 letters, digits, hyphens") }),
+        name: z.string({ error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }),
         /** The Managed HSM's resource group; @default clouds.azure.resourceGroupName */
         resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }).optional(),
     }).optional(),
@@ -138,11 +155,11 @@ export const auditSchema = strict({
 
 export const keySchema = strict({
     name: name(),
-    description: z.string().max(8192).optional(),
+    description: z.string({ error: msg("must be a string") }).max(8192, { error: msg("is longer than 8192 characters", "at most 8192 characters") }).optional(),
     purpose: choice(PURPOSES),
     algorithm: choice(ALGORITHMS),
     /** Which clouds get an instance. @default every configured cloud */
-    clouds: z.array(choice(CLOUDS)).optional(),
+    clouds: z.array(choice(CLOUDS), { error: msg("must be a list of clouds", `e.g. [${CLOUDS.join(", ")}]`) }).optional(),
     /** `byok` keys are created import-ready (EXTERNAL origin in AWS, import-only in GCP). @default "cloud" */
     origin: choice(ORIGINS).optional(),
     /** Automatic rotation period; only where the cloud rotates this kind of key. */
@@ -152,9 +169,7 @@ export const keySchema = strict({
      * For `byok` keys: where the BYOK providers read the material at deploy time (`{file}`, `{env}` or `{command}`).
      * Only this descriptor is stored. Without it, AWS and GCP keys are created import-ready (import with the CLI).
      */
-    material: z.custom<z.infer<typeof materialSourceSchema>>((v) => materialSourceSchema.safeParse(v).success, {
-        error: msg("is not a material source", "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}"),
-    }).optional(),
+    material: materialSourceSchema.optional(),
     /** For `byok` keys in AWS: when the imported material expires (ISO 8601, at most 365 days ahead). @default no expiry */
     validTo: z.iso.datetime({ offset: true, error: msg("is not an ISO 8601 date-time", "e.g. 2027-06-30T00:00:00Z") }).optional(),
     /** Extra users of this key, per cloud, on top of the domain's users. */
@@ -164,7 +179,11 @@ export const keySchema = strict({
     /** Extra regions: AWS replicas of a multi-Region key; further GCP/Azure instances in those locations. */
     regions: perCloudRegions.optional(),
     /** AWS alias names (without `alias/`), on top of `<hierarchy>/<domain>/<key>`. */
-    aliases: z.array(z.string().regex(ALIAS, { error: msg("is not a valid alias", "letters, digits, / _ -, not starting with aws/") })).optional(),
+    aliases: z
+        .array(z.string({ error: msg("must be an alias name", ALIAS_FORMAT) }).regex(ALIAS, { error: msg("is not a valid alias", ALIAS_FORMAT) }), {
+            error: msg("must be a list of alias names", `e.g. [payments-cmk], each ${ALIAS_FORMAT}`),
+        })
+        .optional(),
     tags: tags.optional(),
 });
 
@@ -184,7 +203,10 @@ export const domainSchema = strict({
 
 export const hierarchySchema = strict({
     name: name(),
-    owner: z.string().min(1, { error: msg("must name the owning team or person") }).max(128),
+    owner: z
+        .string({ error: msg("must name the owning team or person", "a string of 1-128 characters") })
+        .min(1, { error: msg("must name the owning team or person") })
+        .max(128, { error: msg("is longer than 128 characters", "at most 128 characters") }),
     clouds: strict({ aws: awsCloudSchema.optional(), gcp: gcpCloudSchema.optional(), azure: azureCloudSchema.optional() }),
     defaults: strict({
         rotationDays: days(1, 3650).optional(),
@@ -204,6 +226,38 @@ export type GcpCloudSpec = z.input<typeof gcpCloudSchema>;
 export type AzureCloudSpec = z.input<typeof azureCloudSchema>;
 export type AuditSpec = z.input<typeof auditSchema>;
 export type PerCloud<T> = { aws?: T; gcp?: T; azure?: T };
+
+const EXPECTED: Record<string, string> = {
+    string: "a string",
+    number: "a number",
+    boolean: "true or false",
+    array: "a list",
+    object: "an object",
+    record: "a map",
+    date: "a date",
+    bigint: "a number",
+};
+
+/**
+ * zod's own messages ("Invalid input: expected string, received number", "Too big: ...") for the fields that have no
+ * message of their own, as the sentence fragments the spec's messages use; undefined when the message is ours.
+ */
+export function plainZodMessage(iss: { code: string; message: string; expected?: unknown; maximum?: unknown; minimum?: unknown; origin?: unknown }): string | undefined {
+    if (iss.message.startsWith('{"m":')) return undefined;
+    const unit = iss.origin === "string" ? "characters" : iss.origin === "array" ? "items" : undefined;
+    switch (iss.code) {
+        case "invalid_type":
+            return typeof iss.expected === "string" ? `must be ${EXPECTED[iss.expected] ?? iss.expected}` : undefined;
+        case "too_big":
+            return unit ? `has more than ${iss.maximum} ${unit}` : `is more than ${iss.maximum}`;
+        case "too_small":
+            return unit ? `has fewer than ${iss.minimum} ${unit}` : `is less than ${iss.minimum}`;
+        case "invalid_union":
+            return "is not any of the accepted forms";
+        default:
+            return undefined;
+    }
+}
 
 /** Splits a `msg()` message back into text and allowed values. */
 export function decodeMessage(message: string): { message: string; allowed?: string } {

@@ -31,7 +31,10 @@ import { IssueCollector, joinPath, ValidationIssue } from "./errors";
 import { KeyIdentity } from "./names";
 import type { MaterialSource } from "../byok/sources";
 import { checkPrincipalList, Principal } from "./principals";
-import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud } from "./schema";
+import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud, plainZodMessage } from "./schema";
+import { checkAliasNames, checkCloudNames, checkResourceNames } from "./collisions";
+import { checkByok } from "./material";
+import { checkTags } from "./tags";
 
 export interface ResolvedKey {
     /** `domain/key`. */
@@ -88,13 +91,28 @@ export interface ResolvedHierarchy {
     readonly domains: readonly ResolvedDomain[];
     readonly configuredClouds: readonly CloudName[];
     readonly audit: ResolvedAudit;
+    /**
+     * What the spec allows but a deployment may trip on, found without reading key material: material sources that
+     * are missing or unusable here, BYOK keys left import-ready, material that expires soon. `KeyHierarchy` logs each
+     * with `pulumi.log.warn`.
+     */
+    readonly warnings: readonly ValidationIssue[];
+}
+
+export interface ValidateOptions {
+    /** The `KeyHierarchy` component's name, the prefix of its children's names. @default the spec's name */
+    readonly resourceName?: string;
+    /** The time `validTo` is compared with. @default now */
+    readonly now?: Date;
+    /** Look at material sources (files, environment variables, programs) for warnings. @default true */
+    readonly checkMaterialSources?: boolean;
 }
 
 /** Converts zod issues into ours, with allowed values and the received value. */
 export function zodIssues(error: z.ZodError, prefix: readonly (string | number)[] = []): ValidationIssue[] {
     return error.issues.map((iss) => {
         const path = joinPath([...prefix, ...(iss.path as (string | number)[])]);
-        const decoded = decodeMessage(iss.message);
+        const decoded = decodeMessage(plainZodMessage(iss as Parameters<typeof plainZodMessage>[0]) ?? iss.message);
         const input = (iss as { input?: unknown }).input;
         const out: { code: string; path: string; message: string; allowed?: string; got?: unknown } = {
             code: iss.code,
@@ -117,7 +135,7 @@ const isObj = (v: unknown): v is Record<string, any> => typeof v === "object" &&
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** Validates and resolves a hierarchy spec; throws `KeyfabricValidationError` listing every problem. */
-export function validateHierarchy(input: unknown): ResolvedHierarchy {
+export function validateHierarchy(input: unknown, options: ValidateOptions = {}): ResolvedHierarchy {
     const issues = new IssueCollector();
     const parsed = hierarchySchema.safeParse(input, { reportInput: true });
     if (!parsed.success) zodIssues(parsed.error).forEach((i) => issues.add(i));
@@ -167,7 +185,8 @@ export function validateHierarchy(input: unknown): ResolvedHierarchy {
         for (const cloud of CLOUDS) {
             const primary = primaryLocation(cloud, clouds);
             const allowed = residency[cloud];
-            if (Array.isArray(allowed) && primary && !allowed.includes(primary) && hasKeysIn(rawDomain, cloud, configured)) {
+            // A list with entries that are not region names is reported by the schema; residency waits until it is fixed.
+            if (Array.isArray(allowed) && allowed.every((r) => typeof r === "string") && primary && !allowed.includes(primary) && hasKeysIn(rawDomain, cloud, configured)) {
                 issues.add({
                     code: "residency",
                     path: `${dpath}.regions.${cloud}`,
@@ -195,8 +214,16 @@ export function validateHierarchy(input: unknown): ResolvedHierarchy {
 
     const audit = resolveAudit(spec, clouds, configured, domains, issues);
 
+    // What the components would create, and the clouds would hold, from these names and tags.
+    const names = { spec, resourceName: options.resourceName ?? str(spec.name) ?? "keyfabric" };
+    checkTags(spec, domains, issues);
+    checkResourceNames(names, domains, issues);
+    checkAliasNames(names, domains, issues);
+    checkCloudNames(names, domains, issues);
+    const warnings = checkByok(domains, options.now ?? new Date(), issues, options.checkMaterialSources ?? true);
+
     issues.throwIfAny(`Key hierarchy${typeof spec.name === "string" ? ` "${spec.name}"` : ""}`);
-    return { spec: input as HierarchySpec, domains, configuredClouds: configured, audit };
+    return { spec: input as HierarchySpec, domains, configuredClouds: configured, audit, warnings };
 }
 
 /** What each cloud's `audit` entry accepts, for messages. */
@@ -402,8 +429,8 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
                 issues.add({
                     code: "unsupported",
                     path: `${kpath}.rotationDays`,
-                    message: `${without.join(" and ")} ${without.length > 1 ? "have" : "has"} no automatic rotation for ${algorithm} keys`,
-                    allowed: `leave rotationDays out, or clouds: [${keyClouds.filter((c) => !without.includes(c)).join(", ")}]`,
+                    message: `${without.join(" and ")} ${without.length > 1 ? "have" : "has"} no automatic rotation for ${algorithm} keys: ${without.includes("azure") ? "Azure has no HMAC keys to rotate" : `${without.length > 1 ? "they rotate" : "it rotates"} only symmetric keys ${without.length > 1 ? "they generate" : "it generates"}`}`,
+                    allowed: rotationFix(algorithm, without, configured),
                     got: explicitRotation,
                 });
             }
@@ -412,7 +439,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
     } else if (origin === "cloud" && algorithm === "AES_256") {
         rotationDays = inherited;
     }
-    if (rotationDays !== undefined && keyClouds.includes("aws") && (rotationDays < LIMITS.awsRotationDays.min || rotationDays > LIMITS.awsRotationDays.max) && origin === "cloud" && algorithm === "AES_256") {
+    if (rotationDays !== undefined && isDays(rotationDays) && keyClouds.includes("aws") && (rotationDays < LIMITS.awsRotationDays.min || rotationDays > LIMITS.awsRotationDays.max) && origin === "cloud" && algorithm === "AES_256") {
         const where = explicitRotation !== undefined ? `${kpath}.rotationDays` : typeof rawDomain.rotationDays === "number" ? `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.rotationDays` : "defaults.rotationDays";
         issues.add({ code: "out_of_range", path: where, message: `is outside AWS KMS's rotation period range (key ${dname}/${kname})`, allowed: `${LIMITS.awsRotationDays.min}-${LIMITS.awsRotationDays.max}`, got: rotationDays });
     }
@@ -433,7 +460,13 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         issues.add({ code: "unsupported", path: `${kpath}.material`, message: "applies to byok keys only", allowed: "origin: byok", got: origin });
     }
     if (rawKey.validTo !== undefined && (origin !== "byok" || !keyClouds.includes("aws"))) {
-        issues.add({ code: "unsupported", path: `${kpath}.validTo`, message: "is the expiry of material imported into AWS: it needs origin byok and an AWS instance", got: rawKey.validTo });
+        issues.add({
+            code: "unsupported",
+            path: `${kpath}.validTo`,
+            message: "is the expiry of material imported into AWS: it needs origin byok and an AWS instance",
+            allowed: "leave validTo out (Cloud KMS and Azure imported keys do not expire), or origin: byok with aws in clouds",
+            got: rawKey.validTo,
+        });
     }
 
     // Principals.
@@ -518,12 +551,8 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
     const tags: Record<string, string> = {};
     for (const [path, t] of tagSources) {
         if (!isObj(t)) continue;
-        for (const [k, v] of Object.entries(t)) {
-            if (k.startsWith("keyfabric:") || k.toLowerCase().startsWith("aws:")) {
-                issues.add({ code: "reserved", path: `${path}.${k}`, message: "tag keys starting with keyfabric: or aws: are reserved", got: k });
-            }
-            if (typeof v === "string") tags[k] = v;
-        }
+        // Reserved prefixes, lengths, characters and collisions per cloud: tags.ts.
+        for (const [k, v] of Object.entries(t)) if (typeof v === "string" && k !== "__proto__") tags[k] = v;
     }
 
     const deletionWindowDays = typeof rawDomain.deletionWindowDays === "number" ? rawDomain.deletionWindowDays : typeof defaults.deletionWindowDays === "number" ? defaults.deletionWindowDays : DEFAULTS.deletionWindowDays;
@@ -549,6 +578,16 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         ...(typeof rawKey.validTo === "string" ? { validTo: rawKey.validTo } : {}),
         shapes,
     };
+}
+
+/** A valid number of days (the schema reports the others). */
+const isDays = (n: number) => Number.isInteger(n) && n >= 1 && n <= 3650;
+
+/** What to do about rotationDays on a key that some of its clouds cannot rotate. */
+function rotationFix(algorithm: Algorithm, without: readonly CloudName[], configured: readonly CloudName[]): string {
+    const rotating = CLOUDS.filter((c) => configured.includes(c) && !without.includes(c) && supportsAutoRotation(c, algorithm, "cloud"));
+    const leave = "leave rotationDays out and rotate by creating a new key";
+    return rotating.length > 0 ? `${leave}, or limit clouds to ${rotating.join(", ")}, which ${rotating.length > 1 ? "rotate" : "rotates"} ${algorithm} keys` : leave;
 }
 
 function dedupe<T>(list: T[]): T[] {
