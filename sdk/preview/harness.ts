@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/runtime/stack";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import { EngineLogEntry, withEngineLog } from "./engineLog";
 import { offlineInvoke } from "./invokes";
 import { Assumption, EngineMonitor, OfflineInvoke, PreviewMode, RecordedCall, RecordedResource, SuppliedInvokes } from "./monitor";
 
@@ -25,6 +26,8 @@ export interface MockRun {
     readonly programPath?: string;
     /** The project directory (absolute), when run from a project. */
     readonly projectDir?: string;
+    /** The program's `pulumi.log` warnings and errors (a KeyHierarchy's spec warnings among them), in order. */
+    readonly warnings?: EngineLogEntry[];
 }
 
 export interface MockRunOptions {
@@ -51,7 +54,7 @@ export interface MockRunOptions {
 let queue: Promise<unknown> = Promise.resolve();
 
 export function runUnderMocks(program: () => unknown, options: MockRunOptions = {}): Promise<MockRun> {
-    const run = queue.then(() => runOnce(program, options));
+    const run = queue.then(() => withEngineLog(() => runOnce(program, options)));
     queue = run.catch(() => undefined);
     return run;
 }

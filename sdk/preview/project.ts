@@ -28,7 +28,12 @@ export { ProjectError };
 export function readYamlFile(file: string): any {
     const doc = parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true });
     if (doc.errors.length) throw new ProjectError(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0].replace(/:$/, "")}`);
-    return doc.toJS() ?? {};
+    try {
+        // Aliases are bounded: a "billion laughs" document is refused, not expanded.
+        return doc.toJS({ maxAliasCount: 100 }) ?? {};
+    } catch (e) {
+        throw new ProjectError(`${file}: invalid YAML: ${(e as Error).message.split("\n")[0]}`);
+    }
 }
 
 export function readProject(dir: string): ProjectInfo {

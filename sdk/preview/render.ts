@@ -130,6 +130,7 @@ export function render(run: MockRun, format: Format, policy?: PolicyReport, opti
                           }
                         : {}),
                     assumptions: (run.assumptions ?? []).map((a) => ({ kind: a.kind, subject: a.subject, detail: a.detail })),
+                    warnings: (run.warnings ?? []).map((w) => ({ severity: w.severity, message: w.message, ...(w.urn ? { urn: w.urn } : {}) })),
                     mermaid: mermaid(run),
                 },
                 null,

@@ -34,6 +34,10 @@ beforeAll(() => {
     write("badstack/Pulumi.yaml", "name: badstack\nruntime: nodejs\n");
     write("badstack/Pulumi.dev.yaml", "config:\n  aws:region: [eu-west-1\n");
     write("python/Pulumi.yaml", "name: py\nruntime: python\n");
+    write("bomb/Pulumi.yaml", "name: bomb\nruntime: nodejs\n");
+    const bomb = ["config:", "  a: &a [x,x,x,x,x,x,x,x,x,x]"];
+    for (let i = 1; i <= 8; i++) bomb.push(`  l${i}: &l${i} [${Array(10).fill(i === 1 ? "*a" : `*l${i - 1}`).join(",")}]`);
+    write("bomb/Pulumi.dev.yaml", bomb.join("\n") + "\n");
     write("noname/Pulumi.yaml", "runtime: nodejs\n");
     write("nomain/Pulumi.yaml", "name: nomain\nruntime: nodejs\nmain: src/\n");
     write("emptymain/Pulumi.yaml", "name: emptymain\nruntime: nodejs\nmain: src\n");
@@ -58,6 +62,7 @@ const CASES: [string, () => string[], () => string][] = [
     ["no Pulumi.yaml", () => ["preview", "sdk"], () => `error: no Pulumi.yaml in ${root}/sdk`],
     ["invalid YAML in Pulumi.yaml names the file and line", () => ["preview", `${tmp}/badyaml`], () => `error: ${tmp}/badyaml/Pulumi.yaml: invalid YAML: Nested mappings are not allowed in compact mappings at line 3, column 14`],
     ["invalid YAML in the stack file names the file and line", () => ["preview", `${tmp}/badstack`], () => `error: ${tmp}/badstack/Pulumi.dev.yaml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 3, column 1`],
+    ["a YAML alias bomb in the stack file is refused, not expanded", () => ["preview", `${tmp}/bomb`], () => `error: ${tmp}/bomb/Pulumi.dev.yaml: invalid YAML: Excessive alias count indicates a resource exhaustion attack`],
     ["a project of another language", () => ["preview", `${tmp}/python`], () => `error: ${tmp}/python/Pulumi.yaml: runtime must be nodejs for keyfabric preview (got: python)`],
     ["a project without a name", () => ["preview", `${tmp}/noname`], () => `error: ${tmp}/noname/Pulumi.yaml: name is required`],
     ["main that does not exist", () => ["preview", `${tmp}/nomain`], () => `error: ${path.relative(root, `${tmp}/nomain/src`)} (main in Pulumi.yaml): no such file or directory`],
