@@ -16,6 +16,8 @@ import { auditDiagnosticSetting } from "./azure/audit";
 import { AzureKey, AzureKeyArgs, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
 import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
+import { GcpCustomRoleRef, strictAdminRole, strictAdminRoleId } from "./gcp/roles";
+import { AzureStrictRoles, keyVaultStrictRoles, managedHsmStrictRoles } from "./azure/roles";
 import { formatIssue, KeyfabricValidationError } from "./spec/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
 import { HierarchySpec } from "./spec/schema";
@@ -66,6 +68,9 @@ export class KeyDomain extends pulumi.ComponentResource {
     /** The AuditEvent diagnostic setting of each created vault, by location (with `audit.azure`). */
     readonly vaultAudit: Record<string, DiagnosticSetting> = {};
 
+    /** Strict domains: the custom roles of each created vault, by location. */
+    readonly vaultRoles: Record<string, AzureStrictRoles> = {};
+
     constructor(name: string, args: { domain: string; classification: string }, opts: pulumi.ComponentResourceOptions) {
         super("keyfabric:index:KeyDomain", name, args, opts);
     }
@@ -113,7 +118,7 @@ export class KeyHierarchy extends pulumi.ComponentResource {
         // (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.
         const clouds = spec.clouds;
         const accountId = clouds.aws ? (clouds.aws.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
-        const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {}, audit: resolved.audit, existingVault: {} };
+        const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {}, audit: resolved.audit, existingVault: {}, strictRoles: {} };
         for (const domain of resolved.domains) this.addDomain(ctx, domain);
         addAudit(ctx);
 
@@ -197,6 +202,8 @@ interface BuildContext {
     readonly audit: ResolvedAudit;
     /** Whether a key went to the existing vault (clouds.azure.vault.name). */
     readonly existingVault: { used?: boolean };
+    /** Strict domains' custom roles shared by the hierarchy, created on first use. */
+    readonly strictRoles: { gcp?: GcpCustomRoleRef; existingVault?: AzureStrictRoles; managedHsm?: AzureStrictRoles };
 }
 
 interface DomainContext extends BuildContext {
@@ -257,6 +264,7 @@ function awsKeyArgs(d: DomainContext, key: ResolvedKey): AwsKeyArgs {
         administrators: nonEmpty(key.admins.aws),
         ...(key.purpose === "encrypt" ? { users: nonEmpty(users) } : key.purpose === "sign" ? { signers: nonEmpty(users) } : { macUsers: nonEmpty(users) }),
         tags: key.tags,
+        ...(d.domain.separationOfDuties === "strict" ? { separationOfDuties: "strict" as const, deployers: d.domain.deployer.aws } : {}),
     };
 }
 
@@ -273,7 +281,35 @@ function gcpKeyArgs(d: DomainContext, key: ResolvedKey, location: string): GcpKe
         admins: nonEmpty(key.admins.gcp),
         users: nonEmpty(key.users.gcp),
         labels: correlationLabels(undefined, key.tags),
+        ...(d.domain.separationOfDuties === "strict" ? { separationOfDuties: "strict" as const, adminRole: gcpAdminRole(d) } : {}),
     };
+}
+
+/** Strict domains: the administrators' custom role, one per hierarchy in clouds.gcp.project (`<name>-gcp-key-admin-role`). */
+function gcpAdminRole(ctx: BuildContext): GcpCustomRoleRef {
+    return (ctx.strictRoles.gcp ??= strictAdminRole(`${ctx.name}-gcp-key-admin-role`, ctx.spec.clouds.gcp!.project, strictAdminRoleId(ctx.spec.name), ctx.spec.name, { parent: ctx.hierarchy }).ref);
+}
+
+/**
+ * Strict domains: the custom roles of the keys' vault or Managed HSM. A created vault's pair is the domain's
+ * (`<name>-<domain>-vault-<location>-key-{admin,user}-role`, assignable at that vault); the existing vault's and the
+ * Managed HSM's are the hierarchy's (`<name>-vault-key-…`, `<name>-managedhsm-key-…`).
+ */
+function azureStrictRoles(d: DomainContext, location: string, onHsm: boolean): AzureStrictRoles {
+    const az = d.spec.clouds.azure!;
+    if (onHsm) {
+        const hsm = managedHsmRef(d);
+        return (d.strictRoles.managedHsm ??= managedHsmStrictRoles(`${d.name}-managedhsm`, hsm.id!, hsm.name, `${d.spec.name}/${hsm.name}`, { parent: d.hierarchy }));
+    }
+    if (az.vault?.name) {
+        const name = az.vault.name;
+        const id = keyvault.getVaultOutput({ vaultName: name, resourceGroupName: az.resourceGroupName }, { parent: d.hierarchy }).id;
+        return (d.strictRoles.existingVault ??= keyVaultStrictRoles(`${d.name}-vault`, id, name, `${d.spec.name}/${name}`, { parent: d.hierarchy }));
+    }
+    vaultFor(d, location);
+    const vault = d.component.vaults[location];
+    const vaultName = azureVaultName(d.spec.name, d.domain.name, location);
+    return (d.component.vaultRoles[location] ??= keyVaultStrictRoles(`${d.dn}-vault-${location}`, vault.id, vaultName, vaultName, { parent: d.component }));
 }
 
 function azureKeyArgs(d: DomainContext, key: ResolvedKey, location: string): AzureKeyArgs {
@@ -291,6 +327,7 @@ function azureKeyArgs(d: DomainContext, key: ResolvedKey, location: string): Azu
         admins: nonEmpty(key.admins.azure),
         users: nonEmpty(key.users.azure),
         tags: key.tags,
+        ...(d.domain.separationOfDuties === "strict" ? { separationOfDuties: "strict" as const, strictRoles: azureStrictRoles(d, location, onHsm) } : {}),
     };
 }
 

@@ -16,6 +16,7 @@ import { AwsImportedKeyMaterial } from "../byok/aws";
 import { MaterialFingerprint } from "../byok/fingerprint";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { keyPolicy } from "./policy";
+import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
 
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
@@ -54,6 +55,17 @@ export interface AwsKeyArgs {
     readonly macUsers?: readonly Principal[];
     /** Principals whose AWS services may create grants on the key (`kms:GrantIsForAWSResource`). */
     readonly serviceUsers?: readonly Principal[];
+    /**
+     * `standard`: the owners (the account root) keep `kms:*` and administrators may change the key policy (`kms:Put*`).
+     * `strict`: the account root may only read the key, administrators get {@link STRICT_ADMIN_ACTIONS} (no use, no
+     * policy or grant changes), and only `deployers` may change the key policy. @default "standard"
+     */
+    readonly separationOfDuties?: SeparationOfDuties;
+    /**
+     * `strict` only, required: the principals that deploy the key (the role Pulumi runs as: the lockout safety check
+     * requires the principal that creates the key to keep `kms:PutKeyPolicy`). They get {@link DEPLOYER_ACTIONS}.
+     */
+    readonly deployers?: readonly Principal[];
     readonly tags?: Record<string, string>;
     /** The logical key this instance belongs to; adds the keyfabric correlation tags. */
     readonly identity?: KeyIdentity;
@@ -112,6 +124,7 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
     for (const role of ["owners", "administrators", "users", "signers", "macUsers", "serviceUsers"] as const) {
         checkPrincipalList("aws", args[role], role).forEach((i) => issues.add(i));
     }
+    checkAwsSeparation(args, issues);
     for (const admin of args.administrators ?? []) {
         for (const role of ["users", "signers", "macUsers"] as const) {
             if (typeof admin === "string" && (args[role] ?? []).includes(admin)) {
@@ -134,6 +147,34 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
         }
     });
     return issues;
+}
+
+/** `separationOfDuties` and `deployers`: strict needs deployers, who are neither administrators nor users; no root. */
+function checkAwsSeparation(args: AwsKeyArgs, issues: IssueCollector): void {
+    const mode = args.separationOfDuties ?? "standard";
+    if (!SEPARATION_MODES.includes(mode)) {
+        issues.add({ code: "invalid_value", path: "separationOfDuties", message: "is not one of the allowed values", allowed: SEPARATION_MODES, got: mode });
+        return;
+    }
+    checkPrincipalList("aws", args.deployers, "deployers").forEach((i) => issues.add(i));
+    if (mode !== "strict") {
+        if (args.deployers !== undefined) issues.add({ code: "unsupported", path: "deployers", message: "applies with separationOfDuties strict only", allowed: "separationOfDuties: strict, or leave deployers out" });
+        return;
+    }
+    if (!args.deployers || args.deployers.length === 0) {
+        issues.add({ code: "missing_deployer", path: "deployers", message: "is required with separationOfDuties strict: the principal that creates the key, the only one that may change its key policy", allowed: "IAM role or user ARNs" });
+    }
+    if (args.owners !== undefined) {
+        issues.add({ code: "unsupported", path: "owners", message: "full control (kms:*) cannot be combined with separationOfDuties strict", allowed: "leave owners out (the account root keeps read-only access)" });
+    }
+    const root = /^arn:aws[-a-z]*:iam::\d{12}:root$/;
+    for (const role of ["deployers", "administrators", "users", "signers", "macUsers", "serviceUsers"] as const) {
+        (args[role] ?? []).forEach((p, i) => {
+            if (typeof p !== "string") return;
+            if (root.test(p)) issues.add({ code: "separation_of_duties", path: `${role}[${i}]`, message: "is the account principal, which with separationOfDuties strict would delegate to every IAM policy of the account", got: p });
+            else if (role !== "deployers" && (args.deployers ?? []).includes(p)) issues.add({ code: "separation_of_duties", path: `${role}[${i}]`, message: "is also a deployer: the deployer changes the key policy, and neither administers nor uses the key", got: p });
+        });
+    }
 }
 
 type KeyOptions = { -readonly [K in keyof pulumi.CustomResourceOptions]: pulumi.CustomResourceOptions[K] };
@@ -244,14 +285,9 @@ export class AwsKey extends KeyComponent {
         const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
         const root = (account: string) => `arn:${awsPartition(args.region)}:iam::${account}:root`;
         const owners = args.owners ?? [typeof accountId === "string" ? root(accountId) : pulumi.output(accountId).apply(root)];
-        return keyPolicy(this.shape, {
-            owners,
-            administrators: args.administrators,
-            users: args.users,
-            signers: args.signers,
-            macUsers: args.macUsers,
-            serviceUsers: args.serviceUsers,
-        });
+        const separation = args.separationOfDuties ?? "standard";
+        const roles = { owners, administrators: args.administrators, users: args.users, signers: args.signers, macUsers: args.macUsers, serviceUsers: args.serviceUsers };
+        return separation === "strict" ? keyPolicy(this.shape, { ...roles, deployers: args.deployers }, separation) : keyPolicy(this.shape, roles);
     }
 
     private cloudKey(name: string, args: AwsKeyArgs, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions): kms.Key {

@@ -25,7 +25,8 @@ import {
 import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
 import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../spec/principals";
-import { armRoleDefinitionId, keyVaultRoleFor, managedHsmRoleDefinitionId, managedHsmRoleFor } from "./roles";
+import { armRoleDefinitionId, AzureStrictRoles, keyVaultRoleFor, keyVaultStrictRoles, managedHsmRoleDefinitionId, managedHsmRoleFor, managedHsmStrictRoles } from "./roles";
+import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
 import { AzureImportedKey } from "../byok/azure";
 import { auditDiagnosticSetting, AzureAuditDestination, checkAzureAuditDestination } from "./audit";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
@@ -82,6 +83,18 @@ export interface AzureKeyArgs {
     readonly identity?: KeyIdentity;
     /** Protect the key (and a created vault) from deletion and keep them when removed. @default true */
     readonly protect?: boolean;
+    /**
+     * `standard`: admins get Key Vault Crypto Officer (which also encrypts, decrypts and signs) or the Managed HSM Crypto
+     * Officer (which manages role assignments), users Crypto User (which also manages keys in a Managed HSM). `strict`:
+     * custom roles, admins with key management only, users with key use only (sdk/azure/roles.ts), and no role
+     * assignment permission for either. @default "standard"
+     */
+    readonly separationOfDuties?: SeparationOfDuties;
+    /**
+     * `strict`: the custom roles to assign (a KeyHierarchy creates one pair per vault and per Managed HSM). Without them
+     * the key creates its own pair, `<name>-key-admin-role` and `<name>-key-user-role`, assignable at its vault.
+     */
+    readonly strictRoles?: AzureStrictRoles;
 }
 
 export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollector {
@@ -138,12 +151,22 @@ export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollec
     }
     checkPrincipalList("azure", args.admins, "admins").forEach((i) => issues.add(i));
     checkPrincipalList("azure", args.users, "users").forEach((i) => issues.add(i));
+    checkAzureSeparation(args, issues);
     (args.users ?? []).forEach((u, i) => {
         if (typeof u === "string" && (args.admins ?? []).includes(u)) {
             issues.add({ code: "separation_of_duties", path: `users[${i}]`, message: "is also an admin: separate key administration from key use", got: u });
         }
     });
     return issues;
+}
+
+function checkAzureSeparation(args: AzureKeyArgs, issues: IssueCollector): void {
+    const mode = args.separationOfDuties ?? "standard";
+    if (!SEPARATION_MODES.includes(mode)) {
+        issues.add({ code: "invalid_value", path: "separationOfDuties", message: "is not one of the allowed values", allowed: SEPARATION_MODES, got: mode });
+    } else if (mode !== "strict" && args.strictRoles !== undefined) {
+        issues.add({ code: "unsupported", path: "strictRoles", message: "applies with separationOfDuties strict only", allowed: "separationOfDuties: strict, or leave strictRoles out" });
+    }
 }
 
 /** The secure vault every keyfabric-created Key Vault gets: RBAC, soft delete 90 days, purge protection, firewall deny. */
@@ -261,6 +284,8 @@ export class AzureKey extends KeyComponent {
     private readonly managedHsmId?: pulumi.Input<string>;
     private readonly onManagedHsm: boolean;
     private readonly keyName: string;
+    /** `strict`: the custom roles assignments use (given, or created by this key). */
+    private strictRoles?: AzureStrictRoles;
 
     constructor(name: string, args: AzureKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         checkAzureKeyArgs(name, args).throwIfAny(`keyfabric:azure:Key "${name}"`);
@@ -326,6 +351,7 @@ export class AzureKey extends KeyComponent {
             this.keyUri = this.vaultKey.keyUri;
         }
 
+        if ((args.separationOfDuties ?? "standard") === "strict") this.strictRoles = args.strictRoles ?? this.ownStrictRoles(name, args);
         this.grantRoles(args.admins, args.users);
 
         this.registerOutputs({ keyId: this.keyId, keyUri: this.keyUri });
@@ -355,39 +381,54 @@ export class AzureKey extends KeyComponent {
         return new keyvault.Key(`${name}-key`, args, keepOpts);
     }
 
+    /** `strict` without given roles: a pair of custom roles assignable at this key's vault or on its Managed HSM. */
+    private ownStrictRoles(name: string, args: AzureKeyArgs): AzureStrictRoles {
+        const opts = { parent: this };
+        if (this.onManagedHsm) return managedHsmStrictRoles(name, this.managedHsmId!, args.managedHsm!.name, name, opts);
+        const vaultId = this.vault ? this.vault.id : keyvault.getVaultOutput({ vaultName: args.vaultName!, resourceGroupName: args.resourceGroupName }, opts).id;
+        return keyVaultStrictRoles(name, vaultId, this.vault ? this.vault.name : args.vaultName!, name, opts);
+    }
+
     protected checkGrant(): void {
-        /* every role maps to a built-in Key Vault / Managed HSM role */
+        /* every role maps to a built-in Key Vault / Managed HSM role, or (strict) to the custom roles */
     }
 
     protected createGrant(role: GrantRole, principal: Principal, childName: string): pulumi.Resource[] {
         // Plain principals are split here; only Output principals need an apply (Output inputs cost an await each).
         const parsed = <T>(f: (p: ReturnType<typeof splitAzurePrincipal>) => T): pulumi.Input<T> =>
             typeof principal === "string" ? f(splitAzurePrincipal(principal)) : pulumi.output(principal).apply((p) => f(splitAzurePrincipal(p)));
+        const custom = this.strictRoles ? (role === "admin" ? this.strictRoles.admin : this.strictRoles.user) : undefined;
         if (this.onManagedHsm) {
-            const roleGuid = managedHsmRoleFor(role);
+            const roleGuid = custom ? custom.guid : managedHsmRoleFor(role);
             return [
-                this.hsmRoleAssignment(childName, {
-                    managedHsmId: this.managedHsmId!,
-                    name: parsed((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
-                    principalId: parsed((p) => p.objectId),
-                    roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
-                    scope: `/keys/${this.keyName}`,
-                }),
+                this.hsmRoleAssignment(
+                    childName,
+                    {
+                        managedHsmId: this.managedHsmId!,
+                        name: parsed((p) => stableUuid(this.keyName, roleGuid, p.objectId)),
+                        principalId: parsed((p) => p.objectId),
+                        roleDefinitionId: managedHsmRoleDefinitionId(roleGuid),
+                        scope: `/keys/${this.keyName}`,
+                    },
+                    custom?.resource,
+                ),
             ];
         }
-        const roleGuid = keyVaultRoleFor(role);
+        const roleGuid = custom ? custom.guid : keyVaultRoleFor(role);
+        // A custom role's id depends on its definition, so the assignment waits for it (and the engine knows where it comes from).
+        const roleDefinitionId = custom ? pulumi.all([this.keyId, custom.resource.id]).apply(([id]) => armRoleDefinitionId(id, roleGuid)) : this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid));
         return [
             this.roleAssignment(childName, {
                 scope: this.keyId,
                 principalId: parsed((p) => p.objectId),
                 principalType: parsed((p) => p.principalType as string),
-                roleDefinitionId: this.keyId.apply((id) => armRoleDefinitionId(id, roleGuid)),
+                roleDefinitionId,
             }),
         ];
     }
 
-    private hsmRoleAssignment(childName: string, args: classicKeyvault.ManagedHardwareSecurityModuleRoleAssignmentArgs) {
-        return new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(childName, args, { parent: this });
+    private hsmRoleAssignment(childName: string, args: classicKeyvault.ManagedHardwareSecurityModuleRoleAssignmentArgs, definition?: pulumi.Resource) {
+        return new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(childName, args, definition ? { parent: this, dependsOn: [definition] } : { parent: this });
     }
 
     private roleAssignment(childName: string, args: authorization.RoleAssignmentArgs) {

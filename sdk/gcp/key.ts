@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
+import type { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
 import { KeyComponent } from "../keyComponent";
 import { gcpKeyShape, GcpKeyShape, supportsAutoRotation } from "../spec/capabilities";
 import {
@@ -21,7 +22,8 @@ import {
 import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
 import { correlationLabels, KeyIdentity, slug } from "../spec/names";
 import { checkPrincipalList, Principal } from "../spec/principals";
-import { gcpRolesFor } from "./roles";
+import { GcpCustomRoleRef, gcpRolesFor, strictAdminRole, strictAdminRoleId } from "./roles";
+import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
 import { GcpImportedKeyVersion } from "../byok/gcp";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { GcpImportMethod } from "../byok/wrap";
@@ -61,6 +63,17 @@ export interface GcpKeyArgs {
     readonly material?: MaterialSource;
     /** BYOK: the import job's method. @default "RSA_OAEP_4096_SHA256_AES_256" */
     readonly importMethod?: GcpImportMethod;
+    /**
+     * `standard`: admins get `roles/cloudkms.admin` (which includes `setIamPolicy`). `strict`: admins get a custom role
+     * with its management permissions minus `setIamPolicy` and use (sdk/gcp/roles.ts STRICT_ADMIN_PERMISSIONS), and
+     * only the deployer changes the key's IAM policy. @default "standard"
+     */
+    readonly separationOfDuties?: SeparationOfDuties;
+    /**
+     * `strict`: the administrators' custom role to grant (a KeyHierarchy creates one per project). Without it the key
+     * creates its own `gcp.projects.IAMCustomRole` `<name>-admin-role` in `project` (or the key ring's project).
+     */
+    readonly adminRole?: GcpCustomRoleRef;
 }
 
 export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector {
@@ -99,6 +112,7 @@ export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector 
             issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
         }
     }
+    checkGcpSeparation(args, issues);
     checkPrincipalList("gcp", args.admins, "admins").forEach((i) => issues.add(i));
     checkPrincipalList("gcp", args.users, "users").forEach((i) => issues.add(i));
     (args.users ?? []).forEach((u, i) => {
@@ -107,6 +121,23 @@ export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector 
         }
     });
     return issues;
+}
+
+/** The project a strict key's own custom role goes to: `project`, else the key ring id's. */
+function roleProject(args: GcpKeyArgs): string | undefined {
+    if (args.project) return args.project;
+    return typeof args.keyRing === "string" ? /^projects\/([^/]+)\//.exec(args.keyRing)?.[1] : undefined;
+}
+
+function checkGcpSeparation(args: GcpKeyArgs, issues: IssueCollector): void {
+    const mode = args.separationOfDuties ?? "standard";
+    if (!SEPARATION_MODES.includes(mode)) {
+        issues.add({ code: "invalid_value", path: "separationOfDuties", message: "is not one of the allowed values", allowed: SEPARATION_MODES, got: mode });
+    } else if (mode !== "strict" && args.adminRole !== undefined) {
+        issues.add({ code: "unsupported", path: "adminRole", message: "applies with separationOfDuties strict only", allowed: "separationOfDuties: strict, or leave adminRole out" });
+    } else if (mode === "strict" && args.adminRole === undefined && !roleProject(args)) {
+        issues.add({ code: "missing", path: "project", message: "is required with separationOfDuties strict to create the administrators' custom role (the key ring is an Output), unless adminRole is given" });
+    }
 }
 
 const days = (d: number) => `${d * 86400}s`;
@@ -135,6 +166,10 @@ export class GcpKey extends KeyComponent {
     /** BYOK: the imported version(s). */
     readonly imported?: GcpImportedKeyVersion;
     readonly shape: GcpKeyShape;
+    /** `strict`: the custom role administrators get (given, or created by this key: {@link GcpKey.createdAdminRole}). */
+    readonly adminRole?: GcpCustomRoleRef;
+    /** `strict` without `adminRole`: the custom role this key created. */
+    readonly createdAdminRole?: IAMCustomRole;
 
     constructor(name: string, args: GcpKeyArgs, opts?: pulumi.ComponentResourceOptions) {
         checkGcpKeyArgs(name, args).throwIfAny(`keyfabric:gcp:Key "${name}"`);
@@ -165,6 +200,14 @@ export class GcpKey extends KeyComponent {
             );
         }
 
+        if ((args.separationOfDuties ?? "standard") === "strict") {
+            if (args.adminRole) this.adminRole = args.adminRole;
+            else {
+                const created = strictAdminRole(`${name}-admin-role`, roleProject(args)!, strictAdminRoleId(name), name, { parent: this });
+                this.adminRole = created.ref;
+                this.createdAdminRole = created.role;
+            }
+        }
         this.members = this.grantRoles(args.admins, args.users);
 
         this.registerOutputs({ keyRingId: this.keyRingId, cryptoKeyId: this.cryptoKeyId });
@@ -179,12 +222,13 @@ export class GcpKey extends KeyComponent {
     }
 
     protected createGrant(role: GrantRole, principal: Principal, childName: string): kms.CryptoKeyIAMMember[] {
-        return gcpRolesFor(role, this.shape).map(
+        const custom = this.adminRole;
+        return gcpRolesFor(role, this.shape, custom).map(
             (iamRole) =>
                 new kms.CryptoKeyIAMMember(
-                    `${childName}-${slug(iamRole.replace(/^roles\/cloudkms\.(cryptoKey)?/, ""), 24)}`,
+                    `${childName}-${custom && iamRole === custom.name ? "key-admin" : slug(iamRole.replace(/^roles\/cloudkms\.(cryptoKey)?/, ""), 24)}`,
                     { cryptoKeyId: this.cryptoKey.id, role: iamRole, member: principal },
-                    { parent: this },
+                    custom?.resource && iamRole === custom.name ? { parent: this, dependsOn: [custom.resource] } : { parent: this },
                 ),
         );
     }

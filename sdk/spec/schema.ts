@@ -19,6 +19,7 @@ import {
 import { AZURE_VAULT_NAME, AZURE_VAULT_NAME_FORMAT } from "./limits";
 import { NAME_FORMAT, NAME_RE } from "./names";
 import { UUID_RE } from "./principals";
+import { SEPARATION_MODES } from "./separation";
 import { materialSourceSchema } from "../byok/sources";
 
 /** Encodes a message and its allowed values for `zodIssues` to split again. */
@@ -199,6 +200,10 @@ export const domainSchema = strict({
     protection: choice(PROTECTIONS).optional(),
     tags: tags.optional(),
     keys: z.array(keySchema, { error: msg("must be a list of keys") }).min(1, { error: msg("must declare at least one key") }),
+    /** `strict`: administrators manage without use or permission changes; only the deployer changes them. @default "standard" */
+    separationOfDuties: choice(SEPARATION_MODES).optional(),
+    /** Strict domains: the principals that deploy the keys, per cloud (else the hierarchy's `deployer`). */
+    deployer: perCloudPrincipals.optional(),
 });
 
 export const hierarchySchema = strict({
@@ -216,6 +221,8 @@ export const hierarchySchema = strict({
     }).optional(),
     domains: z.array(domainSchema, { error: msg("must be a list of domains") }).min(1, { error: msg("must declare at least one domain") }),
     audit: auditSchema.optional(),
+    /** The principals that deploy the keys of strict domains, per cloud (a domain's own `deployer` takes precedence). */
+    deployer: perCloudPrincipals.optional(),
 });
 
 export type HierarchySpec = z.input<typeof hierarchySchema>;

@@ -35,6 +35,7 @@ import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud, plainZodMessag
 import { checkAliasNames, checkCloudNames, checkResourceNames } from "./collisions";
 import { checkByok } from "./material";
 import { checkTags } from "./tags";
+import { checkHierarchyDeployer, resolveSeparation, ResolvedSeparation } from "./separation";
 
 export interface ResolvedKey {
     /** `domain/key`. */
@@ -64,7 +65,7 @@ export interface ResolvedKey {
     readonly shapes: { aws?: AwsKeyShape; gcp?: GcpKeyShape; azure?: AzureKeyShape };
 }
 
-export interface ResolvedDomain {
+export interface ResolvedDomain extends ResolvedSeparation {
     readonly name: string;
     readonly classification: Classification;
     readonly path: string;
@@ -209,8 +210,10 @@ export function validateHierarchy(input: unknown, options: ValidateOptions = {})
             const resolved = resolveKey({ rawKey, kpath, rawDomain, dname, spec, clouds, configured, defaults, residency, issues, aliasOwners });
             if (resolved) keys.push(resolved);
         });
-        domains.push({ name: dname, classification, path: dpath, keys });
+        const keyClouds = CLOUDS.filter((c) => keys.some((k) => k.clouds.includes(c)));
+        domains.push({ name: dname, classification, path: dpath, keys, ...resolveSeparation(spec, rawDomain, dpath, dname, keyClouds, configured, issues) });
     });
+    checkHierarchyDeployer(spec, configured, domains.filter((d) => d.separationOfDuties === "strict").length, issues);
 
     const audit = resolveAudit(spec, clouds, configured, domains, issues);
 

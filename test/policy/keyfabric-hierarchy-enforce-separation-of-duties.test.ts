@@ -1,5 +1,5 @@
 import { rule } from "../../policy-packs/key-management/rules/keyfabric-hierarchy-enforce-separation-of-duties";
-import { ACCOUNT, AWS_ADMIN, AWS_USER, AZ_ADMIN_ID, AZ_USER, checkStackAsEngine, crossCloudStack, GCP_ADMIN, GCP_USER, named, raw, RING, tagsFor } from "./fixtures-crosscloud";
+import { ACCOUNT, AWS_ADMIN, AWS_USER, AZ_ADMIN_ID, AZ_USER, checkStackAsEngine, crossCloudSpec, crossCloudStack, GCP_ADMIN, GCP_USER, named, ofType, raw, RING, tagsFor } from "./fixtures-crosscloud";
 import { checkStack, TestResource, UNKNOWN } from "./harness";
 
 const MEMBER = "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember";
@@ -162,4 +162,176 @@ test("principals are compared per cloud: the same string in two clouds is no con
     const awsStyle = raw(MEMBER, "odd-member", { cryptoKeyId: `${RING}/cryptoKeys/card-data`, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: AWS_ADMIN });
     const azureUser = raw(ROLE_ASSIGNMENT, "az-user", { scope: `${VAULT_ID}/keys/payments-signing`, principalId: AZ_USER.split(":")[1], roleDefinitionId: roleDef(CRYPTO_USER) });
     expect(await checkStack(rule, [...(await crossCloudStack()), awsStyle, azureUser])).toEqual({ violations: [] });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Strict domains (separationOfDuties: "strict"): effective permissions of the roles.
+
+const AWS_DEPLOYER = `arn:aws:iam::${ACCOUNT}:role/Deployer`;
+const GCP_DEPLOYER = "serviceAccount:deployer@acme-dev.iam.gserviceaccount.com";
+const AZ_DEPLOYER_ID = "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b";
+/** An Azure principal with no role in the hierarchy. */
+const OPS_ID = "11111111-2222-4333-8444-555555555555";
+const KEY_SCOPE = `${VAULT_ID}/keys/payments-signing`;
+const HSM_ASSIGNMENT = "azure:keyvault/managedHardwareSecurityModuleRoleAssignment:ManagedHardwareSecurityModuleRoleAssignment";
+const hsmRole = (guid: string) => `/Microsoft.KeyVault/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+
+function strictSpec() {
+    const spec: any = crossCloudSpec();
+    spec.domains[0].separationOfDuties = "strict";
+    spec.deployer = { aws: [AWS_DEPLOYER], gcp: [GCP_DEPLOYER], azure: [`servicePrincipal:${AZ_DEPLOYER_ID}`] };
+    return spec;
+}
+const strictStack = () => crossCloudStack(strictSpec());
+
+const both = (key: string, cloud: string, manage: string, use: string) =>
+    `A principal both manages and uses payments/${key} in ${cloud}, a key of strict domain payments: its roles' effective permissions include ${manage} and ${use}.`;
+const grants = (key: string, cloud: string, permission: string) =>
+    `A principal other than the deployer may change who uses payments/${key} in ${cloud}, a key of strict domain payments (${permission}): only the deployer may change its key policy, IAM policy or role assignments.`;
+
+describe("strict domains", () => {
+    test("the strict hierarchy keyfabric emits is compliant: custom roles, the deployer's statement, the account root read-only", async () => {
+        expect(await checkStack(rule, await strictStack())).toEqual({ violations: [] });
+        // ... also without the account root exemption: a strict key's policy gives the root nothing to exempt.
+        expect(await checkStack(rule, await strictStack(), { exemptAwsAccountRoot: false })).toEqual({ violations: [] });
+    });
+
+    test("AWS: an administrator given kms:PutKeyPolicy in the key policy may change who uses the key", async () => {
+        const stack = await strictStack();
+        const key = named(stack, "kf-payments-card-data-aws-key");
+        const policy = JSON.parse(key.props.policy);
+        policy.Statement.find((st: any) => st.Sid === "KeyAdministrators").Action.push("kms:PutKeyPolicy");
+        key.props.policy = JSON.stringify(policy);
+        expect(await checkStack(rule, stack)).toEqual({ violations: [{ message: grants("card-data", "aws", "kms:PutKeyPolicy"), urn: key.urn }] });
+    });
+
+    test("AWS: the account root back to kms:* is no longer exempt (it would delegate everything to IAM policies)", async () => {
+        const stack = await strictStack();
+        const replica = named(stack, "kf-payments-card-data-aws-replica-eu-central-1");
+        const policy = JSON.parse(replica.props.policy);
+        policy.Statement[0].Action = "kms:*";
+        replica.props.policy = JSON.stringify(policy);
+        expect(await checkStack(rule, stack)).toEqual({
+            violations: [
+                { message: grants("card-data", "aws", "kms:CreateGrant"), urn: replica.urn },
+                { message: both("card-data", "aws", "kms:CancelKeyDeletion", "kms:Decrypt"), urn: replica.urn },
+            ],
+        });
+    });
+
+    test("AWS: an administrator's grant to decrypt, and a KeyPolicy resource with kms:* for a role", async () => {
+        const stack = await strictStack();
+        const key = named(stack, "kf-payments-signing-aws-key");
+        const arn = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234`;
+        key.props.arn = arn;
+        const grant = raw("aws:kms/grant:Grant", "admin-signs", { keyId: arn, granteePrincipal: AWS_ADMIN, operations: ["Sign", "DescribeKey"] });
+        expect(await checkStack(rule, [...stack, grant])).toEqual({ violations: [{ message: both("signing", "aws", "kms:CancelKeyDeletion", "kms:Sign"), urn: grant.urn }] });
+
+        const ops = raw("aws:kms/keyPolicy:KeyPolicy", "ops", {
+            keyId: arn,
+            policy: JSON.stringify({ Statement: [{ Sid: "Ops", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:role/Ops`] }, Action: "kms:*", Resource: "*" }] }),
+        });
+        expect(await checkStack(rule, [...stack, ops])).toEqual({
+            violations: [
+                { message: grants("signing", "aws", "kms:CreateGrant"), urn: ops.urn },
+                { message: both("signing", "aws", "kms:CancelKeyDeletion", "kms:Decrypt"), urn: ops.urn },
+            ],
+        });
+    });
+
+    test("GCP: roles/cloudkms.admin on a strict key (setIamPolicy, and use through delegation)", async () => {
+        const member = raw(MEMBER, "ops-admin", { cryptoKeyId: `${RING}/cryptoKeys/card-data`, role: "roles/cloudkms.admin", member: "user:ops@acme.example" });
+        expect(await checkStack(rule, [...(await strictStack()), member])).toEqual({
+            violations: [
+                { message: grants("card-data", "gcp", "cloudkms.cryptoKeys.setIamPolicy"), urn: member.urn },
+                { message: both("card-data", "gcp", "cloudkms.autokeyConfigs.update", "cloudkms.cryptoKeyVersions.useToDecryptViaDelegation"), urn: member.urn },
+            ],
+        });
+    });
+
+    test("GCP: the administrators' custom role plus an encrypter role for the same group", async () => {
+        const member = raw(MEMBER, "admin-decrypts", { cryptoKeyId: `${RING}/cryptoKeys/card-data`, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: GCP_ADMIN });
+        expect(await checkStack(rule, [...(await strictStack()), member])).toEqual({
+            violations: [{ message: both("card-data", "gcp", "cloudkms.cryptoKeyVersions.create", "cloudkms.cryptoKeyVersions.useToDecrypt"), urn: member.urn }],
+        });
+    });
+
+    test("GCP: a custom role with management and use, bound on the key ring, reaches every key in it", async () => {
+        const role = raw("gcp:projects/iAMCustomRole:IAMCustomRole", "mixed", { project: "acme-dev", roleId: "mixed", title: "mixed", permissions: ["cloudkms.cryptoKeys.update", "cloudkms.cryptoKeyVersions.useToSign"] });
+        const member = raw("gcp:kms/keyRingIAMMember:KeyRingIAMMember", "mixed-ops", { keyRingId: RING, role: "projects/acme-dev/roles/mixed", member: "user:ops@acme.example" });
+        expect(await checkStack(rule, [...(await strictStack()), role, member])).toEqual({
+            violations: [
+                { message: both("signing", "gcp", "cloudkms.cryptoKeys.update", "cloudkms.cryptoKeyVersions.useToSign"), urn: member.urn },
+                { message: both("card-data", "gcp", "cloudkms.cryptoKeys.update", "cloudkms.cryptoKeyVersions.useToSign"), urn: member.urn },
+            ],
+        });
+    });
+
+    test("GCP: a project owner other than the deployer; the deployer itself is exempt", async () => {
+        const owner = raw("gcp:projects/iAMMember:IAMMember", "owner", { project: "acme-dev", role: "roles/owner", member: "user:cto@acme.example" });
+        const deployer = raw("gcp:projects/iAMMember:IAMMember", "deployer-owner", { project: "acme-dev", role: "roles/owner", member: GCP_DEPLOYER });
+        expect(await checkStack(rule, [...(await strictStack()), owner, deployer])).toEqual({
+            violations: [
+                { message: grants("signing", "gcp", "cloudkms.cryptoKeys.setIamPolicy"), urn: owner.urn },
+                { message: both("signing", "gcp", "cloudkms.autokeyConfigs.update", "cloudkms.cryptoKeyVersions.useToDecapsulate"), urn: owner.urn },
+                { message: grants("card-data", "gcp", "cloudkms.cryptoKeys.setIamPolicy"), urn: owner.urn },
+                { message: both("card-data", "gcp", "cloudkms.autokeyConfigs.update", "cloudkms.cryptoKeyVersions.useToDecapsulate"), urn: owner.urn },
+            ],
+        });
+    });
+
+    test("Azure: Key Vault Crypto Officer manages and uses; Owner on the resource group may assign roles", async () => {
+        const officer = raw(ROLE_ASSIGNMENT, "officer", { scope: KEY_SCOPE, principalId: AZ_ADMIN_ID, roleDefinitionId: roleDef("14b46e9e-c2b7-41b4-b07b-48a6ebf60603") });
+        const owner = raw(ROLE_ASSIGNMENT, "rg-owner", { scope: `/subscriptions/${SUB}/resourceGroups/rg-keys`, principalId: "11111111-2222-4333-8444-555555555555", roleDefinitionId: roleDef("8e3af657-a8ff-443c-a75c-2fe8c4bcb635") });
+        expect(await checkStack(rule, [...(await strictStack()), officer, owner])).toEqual({
+            violations: [
+                { message: both("signing", "azure", "Microsoft.KeyVault/vaults/keyrotationpolicies/write", "Microsoft.KeyVault/vaults/keys/decrypt/action"), urn: officer.urn },
+                { message: grants("signing", "azure", "Microsoft.Authorization/roleAssignments/write"), urn: owner.urn },
+            ],
+        });
+    });
+
+    test("Azure: a custom role definition with both duties, read from the stack (at preview, through the property dependency)", async () => {
+        const mixed = raw("azure-native:authorization:RoleDefinition", "mixed", {
+            scope: VAULT_ID,
+            roleDefinitionId: "7a4d2d8e-1b0c-4f5e-9a8b-3c2d1e0f9a8b",
+            roleName: "mixed",
+            permissions: [{ actions: [], dataActions: ["Microsoft.KeyVault/vaults/keys/*"], notDataActions: ["Microsoft.KeyVault/vaults/keys/release/action"] }],
+            assignableScopes: [VAULT_ID],
+        });
+        const assignment = raw(ROLE_ASSIGNMENT, "mixed-user", { scope: KEY_SCOPE, principalId: OPS_ID, roleDefinitionId: roleDef("7a4d2d8e-1b0c-4f5e-9a8b-3c2d1e0f9a8b") });
+        const expected = [{ message: both("signing", "azure", "Microsoft.KeyVault/vaults/keys/backup/action", "Microsoft.KeyVault/vaults/keys/decrypt/action"), urn: assignment.urn }];
+        expect(await checkStack(rule, [...(await strictStack()), mixed, assignment])).toEqual({ violations: expected });
+
+        assignment.props.roleDefinitionId = UNKNOWN;
+        const all = [...(await strictStack()), mixed, assignment];
+        expect(await checkStack(rule, all)).toEqual({ violations: [] }); // without the link: not applicable
+        expect(await checkStackAsEngine(rule, all, { dependencies: new Map([[assignment, { roleDefinitionId: [mixed] }]]) })).toEqual(expected);
+    });
+
+    test("Azure Managed HSM: the built-in Crypto User both manages and uses, the Crypto Officer manages role assignments", async () => {
+        const hsmAssignment = (name: string, principalId: string, guid: string) =>
+            raw(HSM_ASSIGNMENT, name, { managedHsmId: HSM_ID, name: `0000000${name.length}-0000-4000-8000-000000000001`, principalId, roleDefinitionId: hsmRole(guid), scope: "/keys/payments-card-data" });
+        const user = hsmAssignment("user", OPS_ID, "21dbd100-6940-42c2-9190-5d6cb909625b");
+        const officer = hsmAssignment("officer", "22222222-3333-4444-8555-666666666666", "515eb02d-2335-4d2d-92f2-b1cbdf9c3778");
+        expect(await checkStack(rule, [...(await strictStack()), user, officer])).toEqual({
+            violations: [
+                { message: both("card-data", "azure", "Microsoft.KeyVault/managedHsm/keys/backup/action", "Microsoft.KeyVault/managedHsm/keys/decrypt/action"), urn: user.urn },
+                { message: grants("card-data", "azure", "Microsoft.KeyVault/managedHsm/roleAssignments/write/action"), urn: officer.urn },
+            ],
+        });
+    });
+
+    test("the KeyHierarchy spec: a deployer also listed as an administrator (state written without keyfabric's validation)", async () => {
+        const stack = await strictStack();
+        const hierarchy = named(stack, "kf");
+        hierarchy.props.spec.domains[0].admins.gcp.push(GCP_DEPLOYER);
+        expect(await checkStack(rule, stack)).toEqual({ violations: [{ message: "The KeyHierarchy makes a deployer of strict domain payments also an administrator or a user in gcp.", urn: hierarchy.urn }] });
+    });
+
+    test("the same access is judged by declared duties in a standard domain: an owner's role assignment is no violation there", async () => {
+        const owner = raw(ROLE_ASSIGNMENT, "rg-owner", { scope: `/subscriptions/${SUB}/resourceGroups/rg-keys`, principalId: "11111111-2222-4333-8444-555555555555", roleDefinitionId: roleDef("8e3af657-a8ff-443c-a75c-2fe8c4bcb635") });
+        expect(await checkStack(rule, [...(await crossCloudStack()), owner])).toEqual({ violations: [] });
+        expect(ofType(await strictStack(), "azure-native:authorization:RoleDefinition").map((r) => r.name).sort()).toEqual(["kf-payments-vault-westeurope-key-admin-role", "kf-payments-vault-westeurope-key-user-role"]);
+    });
 });

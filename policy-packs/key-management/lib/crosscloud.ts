@@ -214,6 +214,10 @@ export interface SpecDomain {
     readonly admins: PerCloud<Maybe<string[] | undefined>>;
     readonly users: PerCloud<Maybe<string[] | undefined>>;
     readonly keys: ReadonlyMap<string, SpecKey>;
+    /** `separationOfDuties` (sdk/spec/separation.ts): "standard" unless the domain says "strict". */
+    readonly separationOfDuties: Maybe<"standard" | "strict">;
+    /** Strict domains' deployer per cloud: the domain's `deployer`, else the hierarchy's. */
+    readonly deployer: PerCloud<Maybe<string[] | undefined>>;
 }
 
 export interface Spec {
@@ -258,12 +262,15 @@ export function specsOf(resources: readonly PolicyResource[]): Map<string, Spec>
                 });
             }
             const regions = known(() => d.regions);
+            const sod = at(d, "separationOfDuties");
             domains.set(norm(dname), {
                 name: dname,
                 regions: Object.fromEntries(CLOUDS.map((c) => [c, regions === UNKNOWN ? UNKNOWN : knownStrings(regions, c)])) as PerCloud<Maybe<string[] | undefined>>,
                 admins: perCloud("admins"),
                 users: perCloud("users"),
                 keys,
+                separationOfDuties: sod === UNKNOWN ? UNKNOWN : sod === "strict" ? "strict" : "standard",
+                deployer: Object.fromEntries(CLOUDS.map((c) => [c, deployerOf(d, spec, c)])) as PerCloud<Maybe<string[] | undefined>>,
             });
         }
         specs.set(norm(name), { urn: r.urn, name, domains });
@@ -286,6 +293,13 @@ function resolveRotation(k: unknown, d: unknown, defaults: unknown): Maybe<Crypt
     if (typeof dr === "number") return dr;
     if (fr === UNKNOWN) return UNKNOWN;
     return typeof fr === "number" ? fr : DEFAULT_ROTATION_DAYS;
+}
+
+/** A domain's deployer in `cloud`: its own `deployer.<cloud>`, else the hierarchy's (sdk/spec/separation.ts). */
+function deployerOf(d: unknown, spec: unknown, cloud: Cloud): Maybe<string[] | undefined> {
+    const own = knownStrings(d, "deployer", cloud);
+    if (own === UNKNOWN || own !== undefined) return own;
+    return knownStrings(spec, "deployer", cloud);
 }
 
 /** sdk/spec/validate.ts: key, else domain, else HSM for restricted domains, else the defaults, else software. */

@@ -8,11 +8,20 @@
  * applies to everything under it. A principal with an entry at a scope and both kinds of access there (its own
  * entries plus those of enclosing scopes) is reported on each resource that grants it use. The KeyHierarchy spec is
  * checked on its own: domain admins against domain and key users, reported on the KeyHierarchy.
+ *
+ * Keys of a domain with `separationOfDuties: "strict"` are checked by the effective permissions of the roles
+ * (lib/permissions.ts: built-in roles tabled, custom roles read from the stack's RoleDefinition, Managed HSM role
+ * definition and IAMCustomRole resources), not by the lists a principal appears in: a principal other than the
+ * domain's deployer that may change who uses the key (key policy, grants, IAM policy, role assignments or definitions)
+ * is a violation, and so is one whose roles together both manage and use it (Key Vault Crypto Officer, the Managed
+ * HSM Crypto User, cloudkms.admin with an encrypter role, `kms:*`, a custom role with both). The AWS account
+ * principal is not exempt there: a strict key's policy gives it read-only access.
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
 import { wildcardMatch } from "../lib/aws";
 import { asArray, isObject, policyDocument } from "../lib/props";
+import { awsGrantDuties, awsStatementDuties, AzurePermission, azureBuiltInDuties, azureDuties, Duties, gcpDuties, GCP_ROLE_PERMISSIONS, mergeDuties } from "../lib/permissions";
 import {
     at,
     Cloud,
@@ -21,10 +30,21 @@ import {
     keyLabel,
     knownStrings,
     reporter,
+    Spec,
+    SpecDomain,
     specsOf,
     TYPES,
     UNKNOWN,
 } from "../lib/crosscloud";
+
+/** Role definitions whose permissions the rule reads from the stack (custom roles). */
+const ROLE_TYPES = {
+    azureRoleDefinition: "azure-native:authorization:RoleDefinition",
+    azureClassicRoleDefinition: "azure:authorization/roleDefinition:RoleDefinition",
+    azureHsmRoleDefinition: "azure:keyvault/managedHardwareSecurityModuleRoleDefinition:ManagedHardwareSecurityModuleRoleDefinition",
+    gcpProjectRole: "gcp:projects/iAMCustomRole:IAMCustomRole",
+    gcpOrganizationRole: "gcp:organizations/iAMCustomRole:IAMCustomRole",
+} as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // What counts as administration and as use, per cloud.
@@ -108,10 +128,89 @@ function grantsAny(st: Record<string, any>, actions: readonly string[]): boolean
 
 interface Entry {
     readonly principal: string;
+    /** Declared duty (keyfabric's Sids and the built-in roles' purpose): the check of standard domains. */
     readonly admin: boolean;
     readonly user: boolean;
     readonly urn: string;
+    /** Effective permissions by duty (the check of strict domains); undefined when the role is not known. */
+    readonly duties?: Duties;
+    /** The AWS account principal (exempt in standard domains with exemptAwsAccountRoot). */
+    readonly root?: boolean;
 }
+
+const hasDuties = (d: Duties | undefined) => !!d && d.manage.length + d.use.length + d.grant.length > 0;
+const lastSegment = (id: string) => id.split("/").filter(Boolean).pop()!.toLowerCase();
+
+/** Custom role definitions in the stack, by GUID (Azure, Managed HSM) or full name (GCP), and by URN. */
+interface CustomRoles {
+    readonly azure: Map<string, Duties>;
+    readonly hsm: Map<string, Duties>;
+    readonly gcp: Map<string, Duties>;
+    readonly byUrn: Map<string, Duties>;
+}
+
+function azurePermissionsOf(r: PolicyResource): AzurePermission[] | undefined {
+    const perms = at(r.props, "permissions");
+    if (perms === UNKNOWN || !Array.isArray(perms)) return undefined;
+    const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+    return perms.filter(isObject).map((p) => ({ actions: strings(p.actions), notActions: strings(p.notActions), dataActions: strings(p.dataActions), notDataActions: strings(p.notDataActions) }));
+}
+
+function customRoles(resources: readonly PolicyResource[]): CustomRoles {
+    const out: CustomRoles = { azure: new Map(), hsm: new Map(), gcp: new Map(), byUrn: new Map() };
+    for (const r of resources) {
+        switch (r.type) {
+            case ROLE_TYPES.azureRoleDefinition:
+            case ROLE_TYPES.azureClassicRoleDefinition:
+            case ROLE_TYPES.azureHsmRoleDefinition: {
+                const perms = azurePermissionsOf(r);
+                if (!perms) break;
+                const duties = azureDuties(perms);
+                out.byUrn.set(r.urn, duties);
+                const hsm = r.type === ROLE_TYPES.azureHsmRoleDefinition;
+                for (const prop of hsm ? ["name", "resourceManagerId", "id"] : ["roleDefinitionId", "id", "roleDefinitionResourceId"]) {
+                    const v = at(r.props, prop);
+                    if (typeof v === "string" && v !== "") (hsm ? out.hsm : out.azure).set(lastSegment(v), duties);
+                }
+                break;
+            }
+            case ROLE_TYPES.gcpProjectRole:
+            case ROLE_TYPES.gcpOrganizationRole: {
+                const perms = knownStrings(r.props, "permissions");
+                if (perms === UNKNOWN || !perms) break;
+                const duties = gcpDuties(perms);
+                out.byUrn.set(r.urn, duties);
+                const [roleId, parent] = [at(r.props, "roleId"), at(r.props, r.type === ROLE_TYPES.gcpProjectRole ? "project" : "orgId")];
+                if (typeof roleId === "string" && typeof parent === "string") out.gcp.set(`${r.type === ROLE_TYPES.gcpProjectRole ? "projects" : "organizations"}/${parent}/roles/${roleId}`, duties);
+                const name = at(r.props, "name");
+                if (typeof name === "string" && name.includes("/roles/")) out.gcp.set(name, duties);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+/** The duties of the role definition a property depends on (its value unknown at preview). */
+function dependedDuties(r: PolicyResource, prop: string, roles: CustomRoles): Duties | undefined {
+    const deps = ((r.propertyDependencies ?? {})[prop] ?? []).filter((d) => roles.byUrn.has(d.urn));
+    return deps.length === 1 ? roles.byUrn.get(deps[0].urn) : undefined;
+}
+
+/** A GCP role's duties: predefined (lib/permissions.ts) or a custom role of the stack. */
+function gcpRoleDuties(role: string, roles: CustomRoles): Duties | undefined {
+    const builtIn = GCP_ROLE_PERMISSIONS[role];
+    return builtIn ? gcpDuties(builtIn) : roles.gcp.get(role);
+}
+
+/** An Azure role's duties: built-in (lib/permissions.ts) or a custom role of the stack, by GUID. */
+function azureRoleDuties(roleDefinitionId: string, roles: CustomRoles, hsm: boolean): Duties | undefined {
+    const guid = lastSegment(roleDefinitionId);
+    return azureBuiltInDuties(guid) ?? (hsm ? roles.hsm : roles.azure).get(guid);
+}
+
+/** The declared duty of a custom role (not in the built-in tables): what its permissions do. */
+const declaredFrom = (d: Duties | undefined) => ({ admin: !!d && d.manage.length + d.grant.length > 0, user: !!d && d.use.length > 0 });
 
 const principalKey = (cloud: Cloud, p: string) => (cloud === "azure" ? p.replace(/^(user|group|servicePrincipal):/i, "") : p).trim().toLowerCase();
 
@@ -139,11 +238,12 @@ interface Config {
     exemptAwsAccountRoot: boolean;
 }
 
-function collect(resources: readonly PolicyResource[], config: Config): Collected {
+function collect(resources: readonly PolicyResource[]): Collected {
     const entries = new Map<string, { cloud: Cloud; list: Entry[] }>();
     const named: Collected["named"] = [];
+    const roles = customRoles(resources);
     const add = (cloud: Cloud, scope: string, e: Entry) => {
-        if (!e.admin && !e.user) return;
+        if (!e.admin && !e.user && !hasDuties(e.duties)) return;
         if (!entries.has(scope)) entries.set(scope, { cloud, list: [] });
         entries.get(scope)!.list.push({ ...e, principal: principalKey(cloud, e.principal) });
     };
@@ -168,10 +268,11 @@ function collect(resources: readonly PolicyResource[], config: Config): Collecte
             const sid = typeof st.Sid === "string" ? st.Sid : "";
             const admin = AWS_ADMIN_SIDS.has(sid) || grantsAny(st, AWS_ADMIN_ACTIONS);
             const user = AWS_USER_SIDS.has(sid) || grantsAny(st, AWS_USE_ACTIONS);
+            const duties = awsStatementDuties(st);
             for (const p of principals) {
                 if (typeof p !== "string" || p.includes("*")) continue; // wildcard principals: the per-cloud public-access rules
-                if (config.exemptAwsAccountRoot && ROOT.test(p)) continue; // the account root delegates to IAM policies
-                add("aws", scope, { principal: p, admin, user, urn });
+                // The account root delegates to IAM policies: exempt in standard domains (config), never in strict ones.
+                add("aws", scope, { principal: p, admin, user, urn, duties, root: ROOT.test(p) });
             }
         }
     };
@@ -200,8 +301,7 @@ function collect(resources: readonly PolicyResource[], config: Config): Collecte
                 const grantee = at(r.props, "granteePrincipal");
                 const ops = knownStrings(r.props, "operations");
                 if (!target || typeof grantee !== "string" || ops === UNKNOWN || !ops) break;
-                if (config.exemptAwsAccountRoot && ROOT.test(grantee)) break;
-                add("aws", `aws:${target.urn}`, { principal: grantee, admin: false, user: ops.some((o) => AWS_USE_OPERATIONS.has(o.toLowerCase())), urn: r.urn });
+                add("aws", `aws:${target.urn}`, { principal: grantee, admin: false, user: ops.some((o) => AWS_USE_OPERATIONS.has(o.toLowerCase())), urn: r.urn, duties: awsGrantDuties(ops), root: ROOT.test(grantee) });
                 break;
             }
             case TYPES.gcpCryptoKey: {
@@ -225,12 +325,14 @@ function collect(resources: readonly PolicyResource[], config: Config): Collecte
                 const prop = r.type.includes("cryptoKey") ? "cryptoKeyId" : r.type.includes("keyRing") ? "keyRingId" : "project";
                 const target = gcpTarget(r, prop);
                 const role = at(r.props, "role");
-                if (target === undefined || typeof role !== "string") break;
+                const duties = typeof role === "string" ? gcpRoleDuties(role, roles) : role === UNKNOWN ? dependedDuties(r, "role", roles) : undefined;
+                if (target === undefined || (typeof role !== "string" && !duties)) break;
                 const scope = prop === "project" ? `projects/${target.replace(/^projects\//, "")}` : target;
                 const members = r.type.endsWith("Member") ? [at(r.props, "member")] : knownStrings(r.props, "members");
                 if (members === UNKNOWN || !members) break;
+                const declared = typeof role === "string" && (GCP_ADMIN_ROLES.has(role) || GCP_USER_ROLE.test(role)) ? { admin: GCP_ADMIN_ROLES.has(role), user: GCP_USER_ROLE.test(role) } : declaredFrom(GCP_ROLE_PERMISSIONS[role as string] ? undefined : duties);
                 for (const m of members) {
-                    if (typeof m === "string") add("gcp", scope, { principal: m, admin: GCP_ADMIN_ROLES.has(role), user: GCP_USER_ROLE.test(role), urn: r.urn });
+                    if (typeof m === "string") add("gcp", scope, { principal: m, ...declared, urn: r.urn, duties });
                 }
                 break;
             }
@@ -241,8 +343,11 @@ function collect(resources: readonly PolicyResource[], config: Config): Collecte
                 if (target === undefined || !data) break;
                 for (const b of asArray<unknown>(data.bindings)) {
                     if (!isObject(b) || typeof b.role !== "string") continue;
+                    const duties = gcpRoleDuties(b.role, roles);
+                    const builtIn = GCP_ADMIN_ROLES.has(b.role) || GCP_USER_ROLE.test(b.role);
+                    const declared = builtIn ? { admin: GCP_ADMIN_ROLES.has(b.role), user: GCP_USER_ROLE.test(b.role) } : declaredFrom(GCP_ROLE_PERMISSIONS[b.role] ? undefined : duties);
                     for (const m of asArray<unknown>(b.members)) {
-                        if (typeof m === "string") add("gcp", target, { principal: m, admin: GCP_ADMIN_ROLES.has(b.role), user: GCP_USER_ROLE.test(b.role), urn: r.urn });
+                        if (typeof m === "string") add("gcp", target, { principal: m, ...declared, urn: r.urn, duties });
                     }
                 }
                 break;
@@ -274,16 +379,18 @@ function collect(resources: readonly PolicyResource[], config: Config): Collecte
             }
             case TYPES.azureRoleAssignment: {
                 const [scope, principal, role] = [at(r.props, "scope"), at(r.props, "principalId"), at(r.props, "roleDefinitionId")];
-                if (typeof scope !== "string" || typeof principal !== "string" || typeof role !== "string") break;
-                const kind = AZURE_ROLES[role.split("/").pop()!.toLowerCase()];
-                if (kind) add("azure", azureScope(scope), { principal, ...kind, urn: r.urn });
+                if (typeof scope !== "string" || typeof principal !== "string") break;
+                const duties = typeof role === "string" ? azureRoleDuties(role, roles, false) : role === UNKNOWN ? dependedDuties(r, "roleDefinitionId", roles) : undefined;
+                const kind = typeof role === "string" ? AZURE_ROLES[lastSegment(role)] : undefined;
+                if (kind || duties) add("azure", azureScope(scope), { principal, ...(kind ?? declaredFrom(duties)), urn: r.urn, duties });
                 break;
             }
             case TYPES.azureHsmRoleAssignment: {
                 const [hsm, scope, principal, role] = [at(r.props, "managedHsmId"), at(r.props, "scope"), at(r.props, "principalId"), at(r.props, "roleDefinitionId")];
                 if (typeof hsm !== "string" || typeof scope !== "string" || typeof principal !== "string" || typeof role !== "string") break;
-                const kind = AZURE_ROLES[role.split("/").pop()!.toLowerCase()];
-                if (kind) add("azure", `mhsm:${hsmName(hsm)}${scope.toLowerCase()}`.replace(/\/+$/, ""), { principal, ...kind, urn: r.urn });
+                const duties = azureRoleDuties(role, roles, true);
+                const kind = AZURE_ROLES[lastSegment(role)];
+                if (kind || duties) add("azure", `mhsm:${hsmName(hsm)}${scope.toLowerCase()}`.replace(/\/+$/, ""), { principal, ...(kind ?? declaredFrom(duties)), urn: r.urn, duties });
                 break;
             }
         }
@@ -344,7 +451,7 @@ export const rule = stackRule(
     {
         name: "keyfabric-hierarchy-enforce-separation-of-duties",
         description:
-            "No principal may be both an administrator and a user of the same key in any cloud: AWS key policies, KeyPolicy resources and grants, GCP IAM on projects, key rings and crypto keys, Azure Key Vault and Managed HSM role assignments, and the KeyHierarchy spec's domain admins and users, whether keyfabric or hand-written resources declare the access.",
+            "No principal may be both an administrator and a user of the same key in any cloud: AWS key policies, KeyPolicy resources and grants, GCP IAM on projects, key rings and crypto keys, Azure Key Vault and Managed HSM role assignments, and the KeyHierarchy spec's domain admins and users, whether keyfabric or hand-written resources declare the access. For keys of strict domains (separationOfDuties: strict) the roles' effective permissions count, built-in or custom: no principal both manages and uses a key, and only the domain's deployer may change its key policy, IAM policy or role assignments.",
         severity: "high",
         enforcementLevel: "advisory",
         frameworks: [
@@ -353,7 +460,7 @@ export const rule = stackRule(
             { name: "PCI DSS", version: "4.0", reference: "3.7.6 Split knowledge and dual control" },
         ],
         remediation:
-            "Remove either the administration or the use access of the principal on the key: drop it from the key policy statement, IAM binding or role assignment that grants use (or the one that grants administration), and give the other duty to a different principal; in a KeyHierarchy keep domain admins and users disjoint.",
+            "Remove either the administration or the use access of the principal on the key: drop it from the key policy statement, IAM binding or role assignment that grants use (or the one that grants administration), and give the other duty to a different principal; in a KeyHierarchy keep domain admins and users disjoint. For a strict domain, grant roles whose permissions hold one duty only (keyfabric's custom roles), and leave key policy, IAM policy and role assignment changes to the deployer.",
         catalogueRows: [26],
         resourceTypes: [
             TYPES.awsKey,
@@ -372,6 +479,7 @@ export const rule = stackRule(
             "gcp:projects/iAMBinding:IAMBinding",
             TYPES.azureRoleAssignment,
             TYPES.azureHsmRoleAssignment,
+            ...Object.values(ROLE_TYPES),
             TYPES.hierarchy,
         ],
         configSchema: {
@@ -379,7 +487,8 @@ export const rule = stackRule(
                 exemptAwsAccountRoot: {
                     type: "boolean",
                     default: true,
-                    description: "Leave out the AWS account root principal (the key policy statement that delegates access to IAM policies), which has every permission by design.",
+                    description:
+                        "Leave out the AWS account root principal (the key policy statement that delegates access to IAM policies), which has every permission by design. Keys of strict domains never exempt it: their policy gives it read-only access.",
                 },
             },
         },
@@ -389,7 +498,12 @@ export const rule = stackRule(
             const config = args.getConfig<Config>();
             const report = reporter(reportViolation);
             const specs = specsOf(args.resources);
-            const { entries, named } = collect(args.resources, { exemptAwsAccountRoot: config.exemptAwsAccountRoot ?? true });
+            const exemptRoot = config.exemptAwsAccountRoot ?? true;
+            const { entries, named } = collect(args.resources);
+            const strictDomainOf = (id: Identity): SpecDomain | undefined => {
+                const d = specs.get(id.hierarchy)?.domains.get(id.domain);
+                return d && d.separationOfDuties === "strict" ? d : undefined;
+            };
 
             // The spec itself: domain admins against domain and key users, per cloud.
             for (const spec of specs.values()) {
@@ -406,14 +520,19 @@ export const rule = stackRule(
                         }
                     }
                 }
+                checkSpecDeployers(spec, report);
             }
 
             const nameOf = namedScopes(named);
 
             // Every scope with entries: its own entries and those inherited from enclosing scopes.
-            for (const [scope, { cloud, list }] of entries) {
+            // Declared duties, for everything outside strict domains (their keys and containers are checked below).
+            const keep = (e: Entry) => !(exemptRoot && e.root);
+            for (const [scope, { cloud, list: own }] of entries) {
                 const who = nameOf(scope, cloud);
-                const all = [...list, ...enclosing(entries, scope, cloud)];
+                if (who && strictDomainOf(who.identity)) continue;
+                const list = own.filter(keep);
+                const all = [...list, ...enclosing(entries, scope, cloud).filter(keep)];
                 const byPrincipal = new Map<string, Entry[]>();
                 for (const e of all) {
                     const mine = byPrincipal.get(e.principal);
@@ -429,6 +548,12 @@ export const rule = stackRule(
                     const message = `A principal is both an administrator and a user of ${what} in ${cloud}.`;
                     for (const e of user) report(message, e.urn);
                 }
+            }
+
+            // Effective permissions, for every key of a strict domain.
+            for (const n of named) {
+                const domain = n.key ? strictDomainOf(n.identity) : undefined;
+                if (domain) checkStrictKey(n, domain, entries, report);
             }
         },
     },
@@ -466,3 +591,65 @@ function namedScopes(named: Collected["named"]): (scope: string, cloud: Cloud) =
 }
 
 const listOf = (v: string[] | undefined | typeof UNKNOWN): string[] => (v === UNKNOWN || !v ? [] : v);
+
+type Named = Collected["named"][number];
+
+/** The entries that reach a key: at its scope and every enclosing one (for Azure keys named by suffix, any subscription). */
+function reaching(entries: Collected["entries"], n: Named): Entry[] {
+    if (n.scope !== undefined) {
+        const own = entries.get(n.scope);
+        return [...(own && own.cloud === n.cloud ? own.list : []), ...enclosing(entries, n.scope, n.cloud)];
+    }
+    const out: Entry[] = [];
+    for (const [scope, { cloud, list }] of entries) {
+        const rest = cloud === n.cloud ? /^\/subscriptions\/[^/]+(.*)$/.exec(scope)?.[1] : undefined;
+        if (rest !== undefined && (rest === "" || rest === n.suffix || n.suffix!.startsWith(`${rest}/`))) out.push(...list);
+    }
+    return out;
+}
+
+/**
+ * A key of a strict domain, by the effective permissions of every role that reaches it: only the deployer may change
+ * who uses it (reported on each resource giving another principal a permission change), and no principal's roles
+ * together both manage and use it (reported on each resource giving that principal use). Roles whose permissions are
+ * unknown are left out; with the deployer unknown the key is not checked.
+ */
+function checkStrictKey(n: Named, domain: SpecDomain, entries: Collected["entries"], report: (message: string, urn: string) => void): void {
+    const deployer = domain.deployer[n.cloud];
+    if (deployer === UNKNOWN) return;
+    const deployers = new Set((deployer ?? []).map((p) => principalKey(n.cloud, p)));
+    const byPrincipal = new Map<string, Entry[]>();
+    for (const e of reaching(entries, n)) {
+        if (!e.duties || deployers.has(e.principal)) continue;
+        byPrincipal.set(e.principal, [...(byPrincipal.get(e.principal) ?? []), e]);
+    }
+    const label = keyLabel(n.identity);
+    for (const list of byPrincipal.values()) {
+        const d = mergeDuties(list.map((e) => e.duties!));
+        for (const e of list) {
+            if (e.duties!.grant.length > 0) {
+                report(`A principal other than the deployer may change who uses ${label} in ${n.cloud}, a key of strict domain ${domain.name} (${e.duties!.grant[0]}): only the deployer may change its key policy, IAM policy or role assignments.`, e.urn);
+            }
+        }
+        if (d.manage.length > 0 && d.use.length > 0) {
+            const message = `A principal both manages and uses ${label} in ${n.cloud}, a key of strict domain ${domain.name}: its roles' effective permissions include ${d.manage[0]} and ${d.use[0]}.`;
+            for (const e of list) if (e.duties!.use.length > 0) report(message, e.urn);
+        }
+    }
+}
+
+/** The spec of strict domains: a deployer is neither an administrator nor a user (sdk/spec/separation.ts checks it too). */
+function checkSpecDeployers(spec: Spec, report: (message: string, urn: string) => void): void {
+    for (const [dn, d] of spec.domains) {
+        if (d.separationOfDuties !== "strict") continue;
+        for (const cloud of ["aws", "gcp", "azure"] as const) {
+            const deployer = d.deployer[cloud];
+            if (deployer === UNKNOWN || !deployer) continue;
+            const deployers = new Set(deployer.map((p) => principalKey(cloud, p)));
+            const others = [...listOf(d.admins[cloud]), ...listOf(d.users[cloud]), ...[...d.keys.values()].flatMap((k) => listOf(k.users[cloud]))];
+            if (others.some((p) => deployers.has(principalKey(cloud, p)))) {
+                report(`The KeyHierarchy makes a deployer of strict domain ${dn} also an administrator or a user in ${cloud}.`, spec.urn);
+            }
+        }
+    }
+}
