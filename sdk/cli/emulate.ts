@@ -1,6 +1,8 @@
 /**
- * `keyfabric emulate`: the three KMS emulators on loopback until SIGINT/SIGTERM. The first line on stdout is the JSON
- * that `KEYFABRIC_EMULATORS` takes; with `--state FILE`, state is loaded at start and saved at exit.
+ * `keyfabric emulate`: the three KMS emulators on loopback until SIGINT, SIGTERM or SIGHUP. The first line on stdout
+ * is the JSON that `KEYFABRIC_EMULATORS` takes. With `--state FILE`, the file is validated in full before any port
+ * is opened (a missing file is an empty start, a missing directory an error), the state is saved atomically within
+ * 100 ms of each change and at exit, and a save that fails is reported on stderr while the emulators keep serving.
  */
 import { Command, InvalidArgumentError } from "commander";
 import type { CliIo } from "./io";
@@ -11,6 +13,46 @@ function port(value: string): number {
     return n;
 }
 
+/** The signals that stop the emulators, and their numbers. */
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+type StopSignal = keyof typeof SIGNALS;
+/** SIGINT and SIGTERM are how the emulators are stopped: 0. SIGHUP (the terminal closed) is reported as 128 + 1. */
+const EXIT_CODES: Record<StopSignal, number> = { SIGINT: 0, SIGTERM: 0, SIGHUP: 128 + SIGNALS.SIGHUP };
+
+const PORT_OPTIONS = { aws: "--aws-port", gcp: "--gcp-port", azure: "--azure-port" } as const;
+
+interface EmulateOptions {
+    awsPort?: number;
+    gcpPort?: number;
+    azurePort?: number;
+    state?: string;
+}
+
+export const EMULATE_HELP = `
+State (--state FILE):
+  The file holds the emulators' keys WITH THEIR KEY MATERIAL IN PLAINTEXT:
+  test keys only, never real ones. It is written with mode 0600 (owner
+  only), atomically (a temporary file in the same directory, fsync, rename),
+  within 100 ms of each change and at exit. A missing file is an empty start
+  (its directory must exist); an existing one is validated in full before any
+  port is opened, and every problem is listed.
+
+Stopping:
+  SIGINT (Ctrl-C) and SIGTERM save the state and exit 0; SIGHUP (terminal
+  closed) saves it and exits 129. A save that fails is reported on stderr
+  (the file and the OS error, once per kind of failure) while the emulators
+  keep serving; if the save at exit fails too, the exit code is 1.`;
+
+/** Two emulators given the same port: refused before either listens. */
+function portClash(opts: EmulateOptions): string | undefined {
+    const given = (["aws", "gcp", "azure"] as const).map((cloud) => ({ option: PORT_OPTIONS[cloud], port: opts[`${cloud}Port`] })).filter((p) => p.port !== undefined && p.port !== 0);
+    for (let i = 1; i < given.length; i++) {
+        const first = given.slice(0, i).find((p) => p.port === given[i].port);
+        if (first) return `${given[i].option} ${given[i].port} is the same port as ${first.option} ${first.port}: each emulator needs a port of its own (or 0, a free one)`;
+    }
+    return undefined;
+}
+
 export function registerEmulate(program: Command, io: CliIo, setExit: (code: number) => void): void {
     program
         .command("emulate")
@@ -18,25 +60,82 @@ export function registerEmulate(program: Command, io: CliIo, setExit: (code: num
         .option("--aws-port <n>", "AWS KMS port (default: a free port)", port)
         .option("--gcp-port <n>", "Cloud KMS gRPC port (default: a free port)", port)
         .option("--azure-port <n>", "Key Vault / Managed HSM / ARM port (default: a free port)", port)
-        .option("--state <file>", "load state from this file at start and save it there at exit (test keys only)")
-        .action(async (opts: { awsPort?: number; gcpPort?: number; azurePort?: number; state?: string }) => {
-            const emulators = await import("../emulators");
-            let set: Awaited<ReturnType<typeof emulators.startEmulators>>;
-            try {
-                const state = opts.state ? emulators.readStateFile(opts.state) : undefined;
-                set = await emulators.startEmulators({ awsPort: opts.awsPort, gcpPort: opts.gcpPort, azurePort: opts.azurePort, state });
-            } catch (e) {
-                io.err(`error: ${(e as Error).message}`);
-                setExit(1);
-                return;
-            }
-            io.out(JSON.stringify(set.endpoints));
-            await new Promise<void>((resolve) => {
-                const stop = () => resolve();
-                process.once("SIGINT", stop);
-                process.once("SIGTERM", stop);
-            });
-            if (opts.state) emulators.writeStateFile(opts.state, set.snapshot());
-            await set.stop();
-        });
+        .option("--state <file>", "keep the state in this file: loaded at start, saved on every change and at exit (mode 0600; holds plaintext test key material)")
+        .addHelpText("after", EMULATE_HELP)
+        .action(async (opts: EmulateOptions) => setExit(await emulate(opts, io)));
+}
+
+async function emulate(opts: EmulateOptions, io: CliIo): Promise<number> {
+    const clash = portClash(opts);
+    if (clash) {
+        io.err(`error: ${clash}`);
+        return 1;
+    }
+    const emulators = await import("../emulators");
+    let state: ReturnType<typeof emulators.readStateFile>;
+    try {
+        state = opts.state ? emulators.readStateFile(opts.state) : undefined;
+    } catch (e) {
+        io.err(`error: ${(e as Error).message}`);
+        return 1;
+    }
+
+    let saver: InstanceType<typeof emulators.StateSaver> | undefined;
+    // A request served before the saver exists (a client already waiting on a fixed port) is saved all the same.
+    let changedEarly = false;
+    const onChange = () => (saver ? saver.changed() : (changedEarly = true));
+    let set: Awaited<ReturnType<typeof emulators.startEmulators>>;
+    try {
+        set = await emulators.startEmulators({ awsPort: opts.awsPort, gcpPort: opts.gcpPort, azurePort: opts.azurePort, state, onChange });
+    } catch (e) {
+        if (e instanceof emulators.EmulatorStartError && e.port) io.err(`error: ${PORT_OPTIONS[e.cloud]} ${e.port}: ${e.message}`);
+        else io.err(`error: ${(e as Error).message}`);
+        return 1;
+    }
+    if (opts.state) {
+        const file = opts.state;
+        // What the file holds, as the emulators see it: not rewritten unless something changes.
+        const saved = state !== undefined && !changedEarly ? set.snapshot() : undefined;
+        saver = new emulators.StateSaver({ file, snapshot: () => set.snapshot(), report: (m) => io.err(m), saved });
+        if (changedEarly) saver.changed();
+    }
+
+    // Once the terminal is gone (SIGHUP) writing to it fails: there is nowhere left to report to, and the state is
+    // saved before anything is written.
+    const gone = () => undefined;
+    process.stdout.on("error", gone);
+    process.stderr.on("error", gone);
+    // Handlers first: a signal right after the endpoints line must save, not end the process. A second signal while
+    // stopping ends it at once.
+    let stopping = false;
+    let onSignal: (signal: StopSignal) => void = () => undefined;
+    const stopped = new Promise<StopSignal>((resolve) => {
+        onSignal = (signal) => {
+            if (stopping) process.exit(128 + SIGNALS[signal]);
+            stopping = true;
+            resolve(signal);
+        };
+    });
+    const handlers = (Object.keys(SIGNALS) as StopSignal[]).map((signal) => [signal, () => onSignal(signal)] as const);
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+    try {
+        io.out(JSON.stringify(set.endpoints));
+        const signal = await stopped;
+        let code = EXIT_CODES[signal];
+        const lost = () => {
+            io.err(`error: the emulator state could not be saved to ${opts.state} at exit (${saver!.lastError?.message}): the changes since the last save are lost`);
+            code = 1;
+        };
+        // Save first (the process may be killed soon after a SIGHUP), stop, then save what requests that were still
+        // being served changed.
+        saver?.flush();
+        await set.stop();
+        if (saver && !saver.flush()) lost();
+        saver?.close();
+        return code;
+    } finally {
+        for (const [signal, handler] of handlers) process.off(signal, handler);
+        process.stdout.off("error", gone);
+        process.stderr.off("error", gone);
+    }
 }

@@ -18,7 +18,8 @@ import { FaultInjector, sleep, systemClock, type Emulator, type EmulatorOptions,
 import { errorBody, KmsError } from "./aws/errors";
 import { Input } from "./aws/input";
 import { KmsService } from "./aws/service";
-import { isEmulatorState, type AwsEmulatorState, type ExpirationModel, type ImportState, type KeyMaterialState, type KeyState, type RotationType } from "./aws/state";
+import { restoreAwsState } from "./aws/persist";
+import { type AwsEmulatorState, type ExpirationModel, type ImportState, type KeyMaterialState, type KeyState, type RotationType } from "./aws/state";
 
 export const DEFAULT_AWS_ACCOUNT_ID = "111122223333";
 export const DEFAULT_AWS_REGION = "us-east-1";
@@ -92,10 +93,12 @@ export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): 
     const sockets = new Set<Socket>();
 
     const server = http.createServer((req, res) => {
-        serve(req, res).catch(() => {
-            if (!res.headersSent && !req.socket.destroyed) reply(res, crypto.randomUUID(), 500, errorBody(new KmsError("KMSInternalException", "The emulator failed to serve the request.")));
-            else res.destroy();
-        });
+        serve(req, res)
+            .catch(() => {
+                if (!res.headersSent && !req.socket.destroyed) reply(res, crypto.randomUUID(), 500, errorBody(new KmsError("KMSInternalException", "The emulator failed to serve the request.")));
+                else res.destroy();
+            })
+            .finally(() => options.onChange?.());
     });
     server.on("connection", (socket) => {
         sockets.add(socket);
@@ -221,8 +224,7 @@ export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): 
 
 function initialState(options: AwsKmsEmulatorOptions): AwsEmulatorState {
     if (options.state !== undefined) {
-        if (!isEmulatorState(options.state)) throw new Error("options.state is not a snapshot() of the AWS KMS emulator");
-        const restored = JSON.parse(JSON.stringify(options.state)) as AwsEmulatorState;
+        const restored = restoreAwsState(options.state);
         if (options.accountId !== undefined && options.accountId !== restored.accountId) {
             throw new Error(`options.accountId ${options.accountId} differs from the snapshot's account ${restored.accountId}`);
         }

@@ -20,6 +20,7 @@ import { sleep, systemClock, FaultInjector, type Clock, type Emulator, type Emul
 import { routeArm } from "./azure/arm";
 import { routeDataPlane, type Reply, type Request, type Route } from "./azure/dataplane";
 import { AzureError } from "./azure/errors";
+import { parseAzureSnapshot } from "./azure/persist";
 import { inspectVault, lower, restoreVaults, snapshotVaults, type AzureInspection, type VaultKind, type VaultRecord } from "./azure/model";
 
 export type { AzureInspection, AzureVaultInspection, AzureKeyInspection, AzureKeyVersionInspection, AzureDeletedKeyInspection, AzureSnapshot } from "./azure/model";
@@ -75,6 +76,7 @@ class AzureKeyVaultEmulatorServer implements AzureKeyVaultEmulator {
     private readonly challenges: { total: number; byHost: Record<string, number> } = { total: 0, byHost: {} };
     private boundPort = 0;
     private stopped?: Promise<void>;
+    private readonly onChange?: () => void;
 
     constructor(options: AzureEmulatorOptions) {
         this.clock = options.clock ?? systemClock;
@@ -82,8 +84,9 @@ class AzureKeyVaultEmulatorServer implements AzureKeyVaultEmulator {
         this.tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
         this.subscriptionId = options.subscriptionId ?? DEFAULT_SUBSCRIPTION_ID;
         this.restrictSubscription = options.subscriptionId;
-        if (options.state !== undefined) for (const v of restoreVaults(options.state)) this.vaults.set(this.vaultKey(v.kind, v.name), v);
-        this.server = http.createServer((req, res) => void this.handle(req, res));
+        if (options.state !== undefined) for (const v of restoreVaults(parseAzureSnapshot(options.state))) this.vaults.set(this.vaultKey(v.kind, v.name), v);
+        this.onChange = options.onChange;
+        this.server = http.createServer((req, res) => void this.handle(req, res).finally(() => this.onChange?.()));
         this.server.keepAliveTimeout = 5_000;
         this.server.on("connection", (socket) => {
             this.sockets.add(socket);

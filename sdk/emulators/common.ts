@@ -118,8 +118,10 @@ export interface EmulatorOptions {
     /** @default the system clock */
     readonly clock?: Clock;
     readonly faults?: FaultInjector;
-    /** A `snapshot()` of an earlier run, to continue from. */
+    /** A `snapshot()` of an earlier run, to continue from (validated in full: an `EmulatorStateError` lists every problem). */
     readonly state?: unknown;
+    /** Called after every request the emulator served (its state may have changed): `keyfabric emulate --state` saves on it. */
+    readonly onChange?: () => void;
 }
 
 /** What every emulator offers a test. */

@@ -19,6 +19,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { Clock, Emulator, EmulatorOptions, FaultInjector, FaultKind, sleep, systemClock } from "./common";
 import { Handler, KmsService } from "./gcp/service";
+import { GCP_SNAPSHOT_KIND, restoreGcpState, type GcpSnapshot } from "./gcp/persist";
 import { emptyState, GcpInspection, GcpState } from "./gcp/state";
 import { RpcError } from "./gcp/wire";
 
@@ -28,14 +29,6 @@ export interface GcpKmsEmulator extends Emulator {
     /** Key rings, crypto keys (versions with state, algorithm, protection level, material fingerprint), import jobs, IAM policies. */
     inspect(): GcpInspection;
     /** How many GetImportJob reads a new job stays PENDING_GENERATION (default 0: ACTIVE on creation). */
-    importJobGenerationReads: number;
-}
-
-const SNAPSHOT_KIND = "keyfabric/gcp-kms-emulator";
-
-interface GcpSnapshot extends GcpState {
-    kind: typeof SNAPSHOT_KIND;
-    version: 1;
     importJobGenerationReads: number;
 }
 
@@ -64,11 +57,7 @@ function statusError(code: grpc.status, details: string): grpc.ServerErrorRespon
 
 function restore(state: unknown): { state: GcpState; importJobGenerationReads?: number } {
     if (state === undefined) return { state: emptyState() };
-    const s = state as Partial<GcpSnapshot>;
-    if (!s || typeof s !== "object" || s.kind !== SNAPSHOT_KIND || s.version !== 1) {
-        throw new Error(`options.state is not a snapshot of the GCP KMS emulator (expected kind ${SNAPSHOT_KIND}, version 1)`);
-    }
-    const copy = JSON.parse(JSON.stringify(s)) as GcpSnapshot;
+    const copy = restoreGcpState(state);
     return {
         state: { keyRings: copy.keyRings ?? {}, cryptoKeys: copy.cryptoKeys ?? {}, importJobs: copy.importJobs ?? {}, iam: copy.iam ?? {} },
         importJobGenerationReads: copy.importJobGenerationReads,
@@ -84,9 +73,11 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
     importJobGenerationReads = 0;
     readonly server = new grpc.Server();
     private readonly service: KmsService;
+    private readonly onChange?: () => void;
 
     constructor(options: EmulatorOptions) {
         this.clock = options.clock ?? systemClock;
+        this.onChange = options.onChange;
         this.faults = options.faults ?? new FaultInjector();
         const restored = restore(options.state);
         this.importJobGenerationReads = restored.importJobGenerationReads ?? 0;
@@ -102,10 +93,12 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
         for (const [operation, method] of Object.entries(definition)) {
             if (method.requestStream || method.responseStream) continue; // grpc-js answers UNIMPLEMENTED
             impl[operation] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-                this.serve(operation, handlers[operation], call.request).then(
-                    (response) => callback(null, response),
-                    (error: grpc.ServerErrorResponse) => callback(error),
-                );
+                this.serve(operation, handlers[operation], call.request)
+                    .then(
+                        (response) => callback(null, response),
+                        (error: grpc.ServerErrorResponse) => callback(error),
+                    )
+                    .finally(() => this.onChange?.());
             };
         }
         return impl;
@@ -146,7 +139,7 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
 
     snapshot(): GcpSnapshot {
         this.service.tick(false);
-        return { kind: SNAPSHOT_KIND, version: 1, importJobGenerationReads: this.importJobGenerationReads, ...JSON.parse(JSON.stringify(this.service.state)) };
+        return { kind: GCP_SNAPSHOT_KIND, version: 1, importJobGenerationReads: this.importJobGenerationReads, ...JSON.parse(JSON.stringify(this.service.state)) };
     }
 
     async stop(): Promise<void> {

@@ -2,14 +2,17 @@
  * The three loopback emulators together: what `keyfabric emulate` runs and what tests start in-process.
  * `env()` gives the `KEYFABRIC_EMULATORS` value that routes the package's client factories here.
  */
-import * as fs from "fs";
 import { EmulatorEndpoints, EMULATORS_ENV } from "../clients";
 import { AwsKmsEmulator, startAwsKmsEmulator } from "./aws";
 import { Clock, FaultInjector } from "./common";
 import { AzureKeyVaultEmulator, startAzureKeyVaultEmulator } from "./azure";
 import { GcpKmsEmulator, startGcpKmsEmulator } from "./gcp";
+import { EmulatorStateError } from "./persist";
+import { stateProblems } from "./state-file";
 
 export * from "./common";
+export { EmulatorStateError, MAX_LISTED_PROBLEMS, type StateProblem } from "./persist";
+export { readStateFile, stateProblems, StateSaver, writeStateFile, STATE_FILE_MODE, type StateSaverOptions } from "./state-file";
 export { startAwsKmsEmulator, startGcpKmsEmulator, startAzureKeyVaultEmulator };
 export type { AwsKmsEmulator, GcpKmsEmulator, AzureKeyVaultEmulator };
 
@@ -23,6 +26,24 @@ export interface EmulatorSetOptions {
     readonly state?: EmulatorSetState;
     /** AWS: one wrapping key pair per size instead of one per GetParametersForImport (faster). @default false */
     readonly reuseWrappingKeys?: boolean;
+    /** Called after every request any of the three served (state may have changed); see `StateSaver`. */
+    readonly onChange?: () => void;
+}
+
+export type EmulatorCloud = "aws" | "gcp" | "azure";
+const EMULATOR_NAMES: Record<EmulatorCloud, string> = { aws: "AWS KMS", gcp: "Cloud KMS", azure: "Azure Key Vault" };
+
+/** An emulator that could not start (its port is taken or not allowed, …); the others were stopped again. */
+export class EmulatorStartError extends Error {
+    constructor(
+        readonly cloud: EmulatorCloud,
+        /** The port asked for; undefined or 0 for a free one. */
+        readonly port: number | undefined,
+        readonly cause: Error,
+    ) {
+        super(`the ${EMULATOR_NAMES[cloud]} emulator cannot listen on 127.0.0.1:${port || "(a free port)"} (${cause.message})`);
+        this.name = "EmulatorStartError";
+    }
 }
 
 export interface EmulatorSetState {
@@ -45,12 +66,28 @@ export interface EmulatorSet {
 }
 
 export async function startEmulators(options: EmulatorSetOptions = {}): Promise<EmulatorSet> {
-    const common = (state: unknown) => ({ clock: options.clock, state, faults: new FaultInjector() });
-    const [aws, gcp, azure] = await Promise.all([
+    if (options.state !== undefined) {
+        // Every problem of the three parts at once, before any port is opened.
+        const problems = stateProblems(options.state);
+        if (problems.length > 0) throw new EmulatorStateError("options.state", problems);
+    }
+    const common = (state: unknown) => ({ clock: options.clock, state, faults: new FaultInjector(), onChange: options.onChange });
+    const started = await Promise.allSettled([
         startAwsKmsEmulator({ port: options.awsPort, reuseWrappingKeys: options.reuseWrappingKeys, ...common(options.state?.aws) }),
         startGcpKmsEmulator({ port: options.gcpPort, ...common(options.state?.gcp) }),
         startAzureKeyVaultEmulator({ port: options.azurePort, ...common(options.state?.azure) }),
-    ]);
+    ] as const);
+    const failed = started.findIndex((s) => s.status === "rejected");
+    if (failed >= 0) {
+        // Stop the ones that did start, then say which one failed and why.
+        await Promise.all(started.map((s) => (s.status === "fulfilled" ? s.value.stop() : undefined)));
+        const reason = (started[failed] as PromiseRejectedResult).reason;
+        if (reason instanceof EmulatorStateError) throw reason;
+        const cloud = (["aws", "gcp", "azure"] as const)[failed];
+        const port = { aws: options.awsPort, gcp: options.gcpPort, azure: options.azurePort }[cloud];
+        throw new EmulatorStartError(cloud, port, reason instanceof Error ? reason : new Error(String(reason)));
+    }
+    const [aws, gcp, azure] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [AwsKmsEmulator, GcpKmsEmulator, AzureKeyVaultEmulator];
     const endpoints: EmulatorEndpoints = { aws: aws.endpoint, gcp: gcp.endpoint, azure: azure.endpoint };
     return {
         aws,
@@ -63,19 +100,4 @@ export async function startEmulators(options: EmulatorSetOptions = {}): Promise<
             await Promise.all([aws.stop(), gcp.stop(), azure.stop()]);
         },
     };
-}
-
-/** Reads a `--state` file; a missing file is an empty start. */
-export function readStateFile(file: string): EmulatorSetState | undefined {
-    if (!fs.existsSync(file)) return undefined;
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8"));
-    if (parsed?.version !== 1) throw new Error(`${file} is not a keyfabric emulator state file (version 1)`);
-    return parsed as EmulatorSetState;
-}
-
-/** Writes state atomically (temp file, then rename), readable by the owner only: it holds the emulators' test keys. */
-export function writeStateFile(file: string, state: EmulatorSetState): void {
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
-    fs.renameSync(tmp, file);
 }

@@ -1,5 +1,6 @@
 /**
- * The emulator's state: plain JSON, so `snapshot()` is a deep copy and `options.state` a validated parse.
+ * The emulator's state: plain JSON, so `snapshot()` is a deep copy and `options.state` a validated parse
+ * (`./persist.ts`).
  * Key material is kept as base64 because this is the emulator's own test state; nothing here is ever returned by
  * an operation, and `inspect()` shows only fingerprints.
  */
@@ -76,18 +77,4 @@ export interface AwsEmulatorState {
     keys: KeyRecord[];
     aliases: AliasRecord[];
     wrappingKeys: WrappingKeyRecord[];
-}
-
-export function isEmulatorState(v: unknown): v is AwsEmulatorState {
-    const s = v as AwsEmulatorState;
-    return (
-        !!s &&
-        typeof s === "object" &&
-        s.version === 1 &&
-        typeof s.accountId === "string" &&
-        typeof s.tokenSecret === "string" &&
-        Array.isArray(s.keys) &&
-        Array.isArray(s.aliases) &&
-        Array.isArray(s.wrappingKeys)
-    );
 }
