@@ -1,7 +1,9 @@
 /**
  * `keyfabric drift --state FILE`: compares a stack export's key resources with the live clouds. Exit 0: no drift;
  * 2: drift found (the report lists it); 1: an error (unreadable state, bad option, a client that cannot be built,
- * a policy pack that fails), with a message that says which file or resource and why.
+ * a policy pack that fails, a cloud that cannot be used, the --timeout deadline), with a message that says which
+ * file, resource or cloud and why. After a cloud error or the deadline the report of what was checked is printed
+ * too, then one `error:` line per cloud (and one for the deadline).
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DriftFormat } from "../drift/render";
@@ -52,6 +54,8 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
         .option("--policy-pack-config <file>", "policy pack config (JSON, as for pulumi preview --policy-pack-config)")
         .option("--no-policy", "do not re-run the policy pack (no policy-violation findings)")
         .option("--now <iso>", "evaluate time-based findings (expiry, overdue rotation) as of this time (default: now)", isoTime)
+        .option("--timeout <seconds>", "stop after this long, report what was checked and exit 1", intIn("--timeout", 1, 86_400), 300)
+        .option("--call-timeout <seconds>", "time one cloud call may take, the SDK's retries included; a cloud that does not answer within it is an error", intIn("--call-timeout", 1, 600), 30)
         .option("--no-progress", "no progress line on a terminal")
         .action(
             async (opts: {
@@ -63,13 +67,16 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
                 policyPackConfig?: string;
                 policy: boolean;
                 now?: number;
+                timeout: number;
+                callTimeout: number;
                 progress: boolean;
             }) => {
                 const progress = terminalProgress(opts.progress && io === processIo);
                 try {
-                    const { detectDrift, readStackExport, renderDrift } = await import("../drift");
+                    const { detectDrift, errorLines, readStackExport, renderDrift } = await import("../drift");
                     const state = readStackExport(opts.state);
                     let config: Record<string, unknown> | undefined;
+                    if (opts.policy && opts.policyPack) (await import("../drift/policy")).checkPolicyPackDir(opts.policyPack);
                     if (opts.policy && opts.policyPackConfig) {
                         const { readPackConfig } = await import("../policy/analyzer");
                         config = readPackConfig(opts.policyPackConfig);
@@ -78,12 +85,16 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
                         now: opts.now,
                         expiryWarningDays: opts.expiryWarningDays,
                         concurrency: opts.concurrency,
+                        timeoutMs: opts.timeout * 1000,
+                        callTimeoutMs: opts.callTimeout * 1000,
                         policy: opts.policy ? { ...(opts.policyPack ? { packDir: opts.policyPack } : {}), ...(config ? { config } : {}) } : false,
                         onProgress: (done, total) => progress.update(done, total),
                     });
                     progress.end();
                     io.out(renderDrift(report, opts.format));
-                    setExit(report.findings.length > 0 ? 2 : 0);
+                    // The report covers what was checked; a cloud that could not be used or the deadline is an error.
+                    for (const line of errorLines(report)) io.err(`error: ${line}`);
+                    setExit(report.errors.length > 0 ? 1 : report.findings.length > 0 ? 2 : 0);
                 } catch (e) {
                     progress.end();
                     io.err(`error: ${(e as Error)?.message ?? String(e)}`);

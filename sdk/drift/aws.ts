@@ -7,7 +7,7 @@
  * ListResourceTags. Per alias: DescribeKey of `alias/<name>`.
  */
 import type { KeyMetadata, KMSClient } from "@aws-sdk/client-kms";
-import { CheckContext, CheckResult, FindingsFor, ROTATION_GRACE_DAYS, call } from "./context";
+import { attempts, call, CheckContext, CheckResult, FindingsFor, Handle, missingFields, ROTATION_GRACE_DAYS, whereIn } from "./context";
 import { bool, DAY_MS, describeMapDiff, describePolicyDiff, diffMaps, diffPolicies, iso, known, num, relativeDays, str } from "./compare";
 import { containsSecret, propsOf, SECRET, StateResource } from "./state";
 
@@ -28,6 +28,8 @@ export function awsRegionOf(r: StateResource, props: Record<string, unknown>, ct
     return ctx.index.providerRegion(r.provider) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 }
 
+const noRegion = (r: StateResource, ctx: CheckContext) => `${whereIn(r, ctx)} has no region (no region property, no region in its ARN or its provider), and AWS_REGION is not set`;
+
 function keyTypeName(r: StateResource): string {
     return r.type.split(":").pop() ?? r.type;
 }
@@ -37,16 +39,16 @@ export async function checkAwsKey(r: StateResource, ctx: CheckContext, role: Aws
     const f = new FindingsFor(r, "aws");
     const p = propsOf(r);
     const keyRef = role === "material" ? str(p.keyArn) ?? str(p.keyId) ?? r.id : str(p.arn) ?? r.id ?? str(p.keyId);
-    if (!keyRef) return f.unreadable("no id, ARN or key id in state (was its creation interrupted? pulumi refresh records it)");
+    if (!keyRef) return f.unreadable(`${missingFields(r, ctx, p, role === "material" ? ["keyArn", "keyId"] : ["arn", "keyId"])} (was its creation interrupted? pulumi refresh records it)`);
     const region = awsRegionOf(r, p, ctx);
-    if (!region) return f.unreadable("no region in state, in its provider or in AWS_REGION");
+    if (!region) return f.unreadable(noRegion(r, ctx));
     const client = ctx.clients.aws(region);
     const kms = sdk();
     const what = `${role === "material" ? "the key of imported material" : keyTypeName(r)} ${keyRef}`;
 
     let meta: KeyMetadata;
     try {
-        meta = (await call(ctx, () => client.send(new kms.DescribeKeyCommand({ KeyId: keyRef })))).KeyMetadata!;
+        meta = (await call(ctx, client.scope, (o) => client.client.send(attempts(new kms.DescribeKeyCommand({ KeyId: keyRef }), o), o.aws))).KeyMetadata!;
     } catch (e) {
         return f.readError("DescribeKey", what, e, keyRef.startsWith("arn:") ? keyRef : undefined);
     }
@@ -156,13 +158,13 @@ function checkMaterial(f: FindingsFor, p: Record<string, unknown>, meta: KeyMeta
     }
 }
 
-async function checkRotation(f: FindingsFor, p: Record<string, unknown>, meta: KeyMetadata, client: KMSClient, ctx: CheckContext, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
+async function checkRotation(f: FindingsFor, p: Record<string, unknown>, meta: KeyMetadata, client: Handle<KMSClient>, ctx: CheckContext, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
     const kms = sdk();
     const expected = bool(p.enableKeyRotation);
     const expectedPeriod = num(p.rotationPeriodInDays);
     let status;
     try {
-        status = await call(ctx, () => client.send(new kms.GetKeyRotationStatusCommand({ KeyId: arn })));
+        status = await call(ctx, client.scope, (o) => client.client.send(attempts(new kms.GetKeyRotationStatusCommand({ KeyId: arn }), o), o.aws));
     } catch (e) {
         f.readError("GetKeyRotationStatus", what, e, `${arn}#rotation`);
         return;
@@ -202,7 +204,7 @@ async function checkRotation(f: FindingsFor, p: Record<string, unknown>, meta: K
         try {
             let marker: string | undefined;
             do {
-                const page = await call(ctx, () => client.send(new kms.ListKeyRotationsCommand({ KeyId: arn, Marker: marker })));
+                const page = await call(ctx, client.scope, (o) => client.client.send(attempts(new kms.ListKeyRotationsCommand({ KeyId: arn, Marker: marker }), o), o.aws));
                 for (const rot of page.Rotations ?? []) if (rot.RotationDate && (last === undefined || rot.RotationDate.getTime() > last)) last = rot.RotationDate.getTime();
                 marker = page.Truncated ? page.NextMarker : undefined;
             } while (marker);
@@ -224,12 +226,12 @@ async function checkRotation(f: FindingsFor, p: Record<string, unknown>, meta: K
     }
 }
 
-async function checkPolicy(f: FindingsFor, expectedPolicy: unknown, client: KMSClient, ctx: CheckContext, keyRef: string, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
+async function checkPolicy(f: FindingsFor, expectedPolicy: unknown, client: Handle<KMSClient>, ctx: CheckContext, keyRef: string, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
     if (!known(expectedPolicy)) return; // not in state, or a secret: nothing to compare with
     const kms = sdk();
     let policy: string | undefined;
     try {
-        policy = (await call(ctx, () => client.send(new kms.GetKeyPolicyCommand({ KeyId: keyRef, PolicyName: "default" })))).Policy;
+        policy = (await call(ctx, client.scope, (o) => client.client.send(attempts(new kms.GetKeyPolicyCommand({ KeyId: keyRef, PolicyName: "default" }), o), o.aws))).Policy;
     } catch (e) {
         f.readError("GetKeyPolicy", what, e, `${arn}#policy`);
         return;
@@ -248,7 +250,7 @@ async function checkPolicy(f: FindingsFor, expectedPolicy: unknown, client: KMSC
     });
 }
 
-async function checkTags(f: FindingsFor, p: Record<string, unknown>, client: KMSClient, ctx: CheckContext, keyRef: string, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
+async function checkTags(f: FindingsFor, p: Record<string, unknown>, client: Handle<KMSClient>, ctx: CheckContext, keyRef: string, what: string, arn: string, live: Record<string, unknown>): Promise<void> {
     const expected = p.tagsAll !== undefined && p.tagsAll !== null ? p.tagsAll : p.tags;
     if (containsSecret(expected)) return;
     const kms = sdk();
@@ -256,7 +258,7 @@ async function checkTags(f: FindingsFor, p: Record<string, unknown>, client: KMS
     try {
         let marker: string | undefined;
         do {
-            const page = await call(ctx, () => client.send(new kms.ListResourceTagsCommand({ KeyId: keyRef, Marker: marker })));
+            const page = await call(ctx, client.scope, (o) => client.client.send(attempts(new kms.ListResourceTagsCommand({ KeyId: keyRef, Marker: marker }), o), o.aws));
             for (const t of page.Tags ?? []) tags[t.TagKey!] = t.TagValue ?? "";
             marker = page.Truncated ? page.NextMarker : undefined;
         } while (marker);
@@ -275,13 +277,14 @@ export async function checkAwsAlias(r: StateResource, ctx: CheckContext): Promis
     const f = new FindingsFor(r, "aws");
     const p = propsOf(r);
     const name = str(p.name) ?? r.id;
-    if (!name || !name.startsWith("alias/")) return f.unreadable("no alias name in state");
+    if (!name || !name.startsWith("alias/")) return f.unreadable(`${missingFields(r, ctx, p, ["name"], "an alias name (alias/...)")}`);
     const region = awsRegionOf(r, p, ctx);
-    if (!region) return f.unreadable("no region in state, in its provider or in AWS_REGION");
+    if (!region) return f.unreadable(noRegion(r, ctx));
     const expectedTarget = ctx.index.awsKeyId(str(p.targetKeyArn) ?? str(p.targetKeyId));
     const kms = sdk();
+    const h = ctx.clients.aws(region);
     try {
-        const meta = (await call(ctx, () => ctx.clients.aws(region).send(new kms.DescribeKeyCommand({ KeyId: name })))).KeyMetadata!;
+        const meta = (await call(ctx, h.scope, (o) => h.client.send(attempts(new kms.DescribeKeyCommand({ KeyId: name }), o), o.aws))).KeyMetadata!;
         if (expectedTarget && meta.KeyId !== expectedTarget) {
             f.add("alias-retargeted", {
                 expected: { targetKeyId: expectedTarget },
@@ -308,9 +311,9 @@ export async function checkAwsKeyPolicy(r: StateResource, ctx: CheckContext): Pr
     const f = new FindingsFor(r, "aws");
     const p = propsOf(r);
     const keyRef = str(p.keyId) ?? r.id;
-    if (!keyRef) return f.unreadable("no key id in state");
+    if (!keyRef) return f.unreadable(missingFields(r, ctx, p, ["keyId"]));
     const region = awsRegionOf(r, p, ctx);
-    if (!region) return f.unreadable("no region in state, in its provider or in AWS_REGION");
+    if (!region) return f.unreadable(noRegion(r, ctx));
     const live: Record<string, unknown> = {};
     const arn = ctx.index.awsKeyArn(keyRef) ?? keyRef;
     await checkPolicy(f, p.policy, ctx.clients.aws(region), ctx, keyRef, `the key ${keyRef}`, arn, live);

@@ -9,9 +9,12 @@
  */
 import type { KeyClient, KeyRotationPolicy, KeyVaultKey } from "@azure/keyvault-keys";
 import type { Vault } from "@azure/arm-keyvault";
-import { CheckContext, CheckResult, FindingsFor, ROTATION_GRACE_DAYS, call, classifyError, describeError } from "./context";
+import { call, CheckContext, CheckResult, classifyError, describeError, FindingsFor, Handle, isRunStop, missingFields, ROTATION_GRACE_DAYS } from "./context";
 import { asStringMap, bool, DAY_MS, describeMapDiff, diffMaps, iso, isoDurationDays, num, relativeDays, str, timeMs } from "./compare";
 import { containsSecret, propsOf, SECRET, StateResource } from "./state";
+
+/** The tag keyfabric's Azure import puts on the versions it imports (its material's fingerprint: sdk/byok/azure.ts). */
+const AZURE_FINGERPRINT_TAG = "keyfabric-fingerprint";
 
 /** What state declares about a key, whichever resource type declared it. `undefined` fields are not compared. */
 interface KeyExpectation {
@@ -25,6 +28,8 @@ interface KeyExpectation {
     readonly rotation?: Rotation | null;
     readonly versions?: string[];
     readonly tags?: Record<string, unknown>;
+    /** Tags keyfabric itself sets on the key's versions (not declared in state): not compared. */
+    readonly ownTags?: readonly string[];
     readonly keyOps?: string[];
 }
 
@@ -90,7 +95,7 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
     const subject = `${exp.vaultUrl}/keys/${exp.name}`;
     let key: KeyVaultKey;
     try {
-        key = await call(ctx, () => client.getKey(exp.name));
+        key = await call(ctx, client.scope, (o) => client.client.getKey(exp.name, o.azure));
     } catch (e) {
         if (classifyError(e) === "not-found") return missing(f, client, exp, what, subject, ctx, e);
         return f.readError("GetKey", what, e, subject);
@@ -110,7 +115,7 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
     // Rotation policy.
     let liveRotation: Rotation | null = null;
     try {
-        liveRotation = rotationFromLive(await call(ctx, () => client.getKeyRotationPolicy(exp.name)));
+        liveRotation = rotationFromLive(await call(ctx, client.scope, (o) => client.client.getKeyRotationPolicy(exp.name, o.azure)));
         live.rotation = liveRotation;
     } catch (e) {
         f.readError("GetKeyRotationPolicy", `the rotation policy of ${what}`, e, `${subject}#rotation`);
@@ -208,8 +213,10 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
         live.keyOps = have;
     }
     if (exp.tags) {
-        const d = diffMaps(exp.tags, props.tags ?? {});
-        if (d) f.add("tags-changed", { expected: exp.tags, actual: { ...(props.tags ?? {}) }, message: `tags of ${what} changed: ${describeMapDiff(d, "tags")}`, subject: `${subject}#tags` });
+        const own = new Set(exp.ownTags ?? []);
+        const liveTags = Object.fromEntries(Object.entries(props.tags ?? {}).filter(([k]) => !own.has(k)));
+        const d = diffMaps(exp.tags, liveTags);
+        if (d) f.add("tags-changed", { expected: exp.tags, actual: liveTags, message: `tags of ${what} changed: ${describeMapDiff(d, "tags")}`, subject: `${subject}#tags` });
     }
     live.expires = liveExpires !== undefined ? Math.floor(liveExpires / 1000) : undefined;
     live.notBefore = liveNbf !== undefined ? Math.floor(liveNbf / 1000) : undefined;
@@ -219,11 +226,12 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
 
 const sameMs = (a: number | null | undefined, b: number | undefined) => (a === null || a === undefined ? b === undefined : b !== undefined && Math.abs(a - b) < 1000);
 
-async function missing(f: FindingsFor, client: KeyClient, exp: KeyExpectation, what: string, subject: string, ctx: CheckContext, e: unknown): Promise<CheckResult> {
+async function missing(f: FindingsFor, client: Handle<KeyClient>, exp: KeyExpectation, what: string, subject: string, ctx: CheckContext, e: unknown): Promise<CheckResult> {
     let deleted: { deletedOn?: Date; scheduledPurgeDate?: Date } | undefined;
     try {
-        deleted = (await call(ctx, () => client.getDeletedKey(exp.name))).properties;
-    } catch {
+        deleted = (await call(ctx, client.scope, (o) => client.client.getDeletedKey(exp.name, o.azure))).properties;
+    } catch (e2) {
+        if (isRunStop(e2)) throw e2;
         /* purged, or no permission to read deleted keys: plain "missing" */
     }
     const purge = deleted?.scheduledPurgeDate?.getTime();
@@ -246,7 +254,7 @@ export async function checkAzureNativeKey(r: StateResource, ctx: CheckContext): 
     const fromUri = splitKeyUri(str(p.keyUri)) ?? splitKeyUri(str(p.keyUriWithVersion));
     const name = str(p.keyName) ?? fromUri?.name ?? arm?.key ?? str(p.name);
     const vaultUrl = fromUri?.vaultUrl ?? (arm ? `https://${arm.vault.toLowerCase()}.vault.azure.net` : str(p.vaultName) ? `https://${String(p.vaultName).toLowerCase()}.vault.azure.net` : undefined);
-    if (!name || !vaultUrl) return f.unreadable("no key URI, ARM id or vault and key name in state");
+    if (!name || !vaultUrl) return f.unreadable(missingFields(r, ctx, p, ["keyUri", "keyName", "vaultName"], "a Key Vault key's ARM id (/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/V/keys/K)"));
     const properties = p.properties === SECRET ? undefined : asStringMap(p.properties);
     const attributes = asStringMap(properties?.attributes);
     const version = splitKeyUri(str(p.keyUriWithVersion))?.version ?? splitKeyUri(str(properties?.keyUriWithVersion))?.version;
@@ -296,7 +304,7 @@ export async function checkAzureHsmKey(r: StateResource, ctx: CheckContext): Pro
     const hsm = str(p.managedHsmId)?.split("/").pop();
     const name = str(p.name) ?? uri?.name;
     const vaultUrl = uri?.vaultUrl ?? (hsm ? `https://${hsm.toLowerCase()}.managedhsm.azure.net` : undefined);
-    if (!name || !vaultUrl) return f.unreadable("no key id or Managed HSM and key name in state");
+    if (!name || !vaultUrl) return f.unreadable(missingFields(r, ctx, p, ["versionedId", "managedHsmId"], "a Managed HSM key id (https://H.managedhsm.azure.net/keys/K)"));
     const policy = ctx.index.azureHsmRotation.get(`${vaultUrl}/keys/${name}`.toLowerCase());
     const pp = policy ? propsOf(policy) : undefined;
     const rotation: Rotation | null | undefined = pp
@@ -338,11 +346,11 @@ export async function checkAzureImportedKey(r: StateResource, ctx: CheckContext)
     const uri = splitKeyUri(str(p.versionlessId) ?? r.id);
     const vaultUrl = str(p.vaultUrl)?.replace(/\/$/, "") ?? uri?.vaultUrl;
     const name = str(p.keyName) ?? uri?.name;
-    if (!name || !vaultUrl) return f.unreadable("no vault URL and key name in state");
+    if (!name || !vaultUrl) return f.unreadable(missingFields(r, ctx, p, ["versionlessId", "vaultUrl", "keyName"], "a key id (https://V.vault.azure.net/keys/K)"));
     const versions = Array.isArray(p.versions) ? (p.versions as unknown[]).map(String) : str(p.version) ? [str(p.version)!] : undefined;
     const res = await checkKey(
         f,
-        { vaultUrl, name, enabled: true, rotation: null, ...(versions ? { versions } : {}), tags: containsSecret(p.tags) ? undefined : (asStringMap(p.tags) ?? {}) },
+        { vaultUrl, name, enabled: true, rotation: null, ...(versions ? { versions } : {}), tags: containsSecret(p.tags) ? undefined : (asStringMap(p.tags) ?? {}), ownTags: [AZURE_FINGERPRINT_TAG] },
         ctx,
     );
     return { findings: res.findings, live: res.live ? { enabled: res.live.enabled, tags: res.live.tags, version: res.live.version } : res.live };
@@ -358,11 +366,12 @@ export async function checkAzureVault(r: StateResource, ctx: CheckContext): Prom
     const f = new FindingsFor(r, "azure");
     const p = propsOf(r);
     const arm = parseArmId(r.id ?? str(p.id));
-    if (!arm) return f.unreadable("no ARM id (/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/V) in state");
+    if (!arm) return f.unreadable(missingFields(r, ctx, p, [], "a Key Vault ARM id (/subscriptions/S/resourceGroups/RG/providers/Microsoft.KeyVault/vaults/V)"));
     const what = `Key Vault ${arm.vault}`;
     let vault: Vault;
     try {
-        vault = await call(ctx, () => ctx.clients.azureArm(arm.subscriptionId).vaults.get(arm.resourceGroup, arm.vault));
+        const h = ctx.clients.azureArm(arm.subscriptionId);
+        vault = await call(ctx, h.scope, (o) => h.client.vaults.get(arm.resourceGroup, arm.vault, o.azure));
     } catch (e) {
         return f.readError("vaults.get (ARM)", what, e, r.id);
     }

@@ -8,19 +8,13 @@
  * ring: GetKeyRing and GetIamPolicy. Key rings not in state get one public-member check.
  */
 import type { KeyManagementServiceClient, protos } from "@google-cloud/kms";
-import { CheckContext, CheckResult, FindingsFor, ROTATION_GRACE_DAYS, call, classifyError } from "./context";
+import { call, CheckContext, CheckResult, classifyError, FindingsFor, Handle, missingFields, ROTATION_GRACE_DAYS, whereIn } from "./context";
 import { asStringMap, bool, DAY_MS, describeMapDiff, diffMaps, gcpDurationSeconds, iso, memberDomain, PUBLIC_MEMBERS, relativeDays, str, timeMs } from "./compare";
 import type { DeclaredIam } from "./plan";
 import { propsOf, SECRET, StateResource } from "./state";
 
 type CryptoKey = protos.google.cloud.kms.v1.ICryptoKey;
 type Version = protos.google.cloud.kms.v1.ICryptoKeyVersion;
-
-/** Retries on throttling (RESOURCE_EXHAUSTED) and UNAVAILABLE: every call here is a read. */
-function retry() {
-    const gax = require("google-gax") as typeof import("google-gax");
-    return { retry: gax.createRetryOptions([gax.Status.RESOURCE_EXHAUSTED, gax.Status.UNAVAILABLE, gax.Status.DEADLINE_EXCEEDED], gax.createBackoffSettings(100, 2, 5000, 30_000, 1, 30_000, 180_000)) };
-}
 
 const GOOGLE_MANAGED_LABELS = new Set(["goog-pulumi-provisioned"]);
 const versionId = (name: string | null | undefined) => Number(String(name ?? "").split("/").pop());
@@ -30,12 +24,12 @@ export async function checkGcpCryptoKey(r: StateResource, ctx: CheckContext, opt
     const f = new FindingsFor(r, "gcp");
     const p = propsOf(r);
     const name = r.id ?? str(p.id);
-    if (!name || !name.includes("/cryptoKeys/")) return f.unreadable("no crypto key name (projects/P/locations/L/keyRings/R/cryptoKeys/K) in state");
+    if (!name || !name.includes("/cryptoKeys/")) return f.unreadable(missingFields(r, ctx, p, [], "a crypto key name (projects/P/locations/L/keyRings/R/cryptoKeys/K)"));
     const client = ctx.clients.gcp();
     const what = `crypto key ${shortName(name)}`;
     let key: CryptoKey;
     try {
-        [key] = await call(ctx, () => client.getCryptoKey({ name }, retry()));
+        [key] = await call(ctx, client.scope, (o) => client.client.getCryptoKey({ name }, o.gcp));
     } catch (e) {
         return f.readError("GetCryptoKey", what, e, name);
     }
@@ -117,7 +111,7 @@ export async function checkGcpCryptoKey(r: StateResource, ctx: CheckContext, opt
     // Versions: the primary (symmetric keys), versions scheduled for destruction, the newest version otherwise.
     let versions: Version[] = [];
     try {
-        [versions] = await call(ctx, () => client.listCryptoKeyVersions({ parent: name }, retry()));
+        [versions] = await call(ctx, client.scope, (o) => client.client.listCryptoKeyVersions({ parent: name }, o.gcp));
     } catch (e) {
         f.readError("ListCryptoKeyVersions", what, e, `${name}#versions`);
     }
@@ -192,10 +186,10 @@ function versionFinding(f: FindingsFor, v: Version, what: string, ctx: CheckCont
 }
 
 /** Members on a key or key ring against the IAM resources in state. */
-async function checkIam(f: FindingsFor, resource: string, declared: DeclaredIam | undefined, client: KeyManagementServiceClient, ctx: CheckContext, what: string): Promise<void> {
+async function checkIam(f: FindingsFor, resource: string, declared: DeclaredIam | undefined, client: Handle<KeyManagementServiceClient>, ctx: CheckContext, what: string): Promise<void> {
     let bindings: { role?: string | null; members?: string[] | null }[];
     try {
-        const [policy] = await call(ctx, () => client.getIamPolicy({ resource, options: { requestedPolicyVersion: 3 } } as any, retry()));
+        const [policy] = await call(ctx, client.scope, (o) => client.client.getIamPolicy({ resource, options: { requestedPolicyVersion: 3 } } as any, o.gcp));
         bindings = (policy.bindings ?? []) as typeof bindings;
     } catch (e) {
         f.readError("GetIamPolicy", `the IAM policy of ${what}`, e, `${resource}#iam`);
@@ -245,9 +239,9 @@ function iamAdded(f: FindingsFor, resource: string, what: string, role: string, 
 }
 
 /** Key rings not in state: only public members are reported (nothing says which others are expected). */
-async function checkRingPublic(f: FindingsFor, ring: string, client: KeyManagementServiceClient, ctx: CheckContext): Promise<void> {
+async function checkRingPublic(f: FindingsFor, ring: string, client: Handle<KeyManagementServiceClient>, ctx: CheckContext): Promise<void> {
     try {
-        const [policy] = await call(ctx, () => client.getIamPolicy({ resource: ring, options: { requestedPolicyVersion: 3 } } as any, retry()));
+        const [policy] = await call(ctx, client.scope, (o) => client.client.getIamPolicy({ resource: ring, options: { requestedPolicyVersion: 3 } } as any, o.gcp));
         for (const b of policy.bindings ?? []) {
             for (const m of b.members ?? []) {
                 if (PUBLIC_MEMBERS.has(m)) iamAdded(f, ring, `key ring ${shortName(ring)}`, b.role ?? "", m, ctx);
@@ -269,11 +263,11 @@ export async function checkGcpKeyRing(r: StateResource, ctx: CheckContext): Prom
     const f = new FindingsFor(r, "gcp");
     const p = propsOf(r);
     const name = r.id ?? str(p.id);
-    if (!name || !name.includes("/keyRings/")) return f.unreadable("no key ring name (projects/P/locations/L/keyRings/R) in state");
+    if (!name || !name.includes("/keyRings/")) return f.unreadable(missingFields(r, ctx, p, [], "a key ring name (projects/P/locations/L/keyRings/R)"));
     const client = ctx.clients.gcp();
     const what = `key ring ${shortName(name)}`;
     try {
-        await call(ctx, () => client.getKeyRing({ name }, retry()));
+        await call(ctx, client.scope, (o) => client.client.getKeyRing({ name }, o.gcp));
     } catch (e) {
         return f.readError("GetKeyRing", what, e, name);
     }
@@ -297,11 +291,11 @@ export async function checkGcpVersion(r: StateResource, ctx: CheckContext): Prom
     const p = propsOf(r);
     const dynamic = r.type.startsWith("pulumi-nodejs:");
     const name = dynamic ? str(p.version) : (r.id ?? str(p.name));
-    if (!name || !name.includes("/cryptoKeyVersions/")) return f.unreadable("no crypto key version name in state");
+    if (!name || !name.includes("/cryptoKeyVersions/")) return f.unreadable(dynamic ? `${whereIn(r, ctx)} has no version (.../cryptoKeys/K/cryptoKeyVersions/N) in its outputs or inputs` : missingFields(r, ctx, p, [], "a crypto key version name (.../cryptoKeys/K/cryptoKeyVersions/N)"));
     const what = `crypto key ${shortName(name.replace(/\/cryptoKeyVersions\/.*$/, ""))}`;
     let v: Version;
     try {
-        [v] = await call(ctx, () => ctx.clients.gcp().getCryptoKeyVersion({ name }, retry()));
+        [v] = await call(ctx, ctx.clients.gcp().scope, (o) => ctx.clients.gcp().client.getCryptoKeyVersion({ name }, o.gcp));
     } catch (e) {
         return f.readError("GetCryptoKeyVersion", `version ${versionId(name)} of ${what}`, e, name);
     }

@@ -50,6 +50,12 @@ export function cloudOfType(type: string): Cloud | "stack" {
     return "stack";
 }
 
+/** An explicit --policy-pack that is not a pack: the same error policyDrift gives, before any cloud call. */
+export function checkPolicyPackDir(packDir: string): void {
+    const dir = path.resolve(packDir);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) throw new Error(`--policy-pack ${packDir}: not a policy pack (no PulumiPolicy.yaml in ${dir})`);
+}
+
 export async function policyDrift(
     state: StackState,
     live: ReadonlyMap<string, Record<string, unknown> | null>,

@@ -36,10 +36,25 @@ function severityCounts(report: DriftReport): string {
 
 function headline(report: DriftReport): string {
     const s = report.summary;
-    if (s.resources === 0) return "Nothing to check: the stack has no key resources (AWS KMS, Cloud KMS, Key Vault / Managed HSM, keyfabric BYOK).";
-    const scope = `${plural(s.checked, "key resource")} checked${s.skipped ? `, ${s.skipped} not compared` : ""}`;
+    if (s.resources === 0) {
+        return s.stateResources === 0
+            ? "Nothing to check: the stack has no resources."
+            : `Nothing to check: ${plural(s.stateResources, "resource")} read, none of them a key resource (AWS KMS, Cloud KMS, Key Vault / Managed HSM, keyfabric BYOK).`;
+    }
+    const skipped = s.skipped ? `, ${s.skipped} not compared` : "";
+    if (s.unchecked > 0 && s.checked === 0) return `Incomplete: ${s.unchecked === 1 ? "the key resource to compare was not checked" : `none of the ${s.unchecked} key resources to compare was checked`}${skipped}.`;
+    if (s.unchecked > 0) {
+        const found = s.findings === 0 ? "no drift found in those" : `${plural(s.findings, "finding")} (${severityCounts(report)}) in those`;
+        return `Incomplete: ${s.checked} of ${s.checked + s.unchecked} key resources checked, ${s.unchecked} not checked${skipped}; ${found}.`;
+    }
+    const scope = `${plural(s.checked, "key resource")} checked${skipped}`;
     if (s.findings === 0) return `No drift: ${scope}; the live clouds match the stack.`;
     return `Drift: ${plural(s.findings, "finding")} (${severityCounts(report)}); ${scope}.`;
+}
+
+/** The error lines (as the CLI prints them, without "error: "). */
+export function errorLines(report: DriftReport): string[] {
+    return report.errors.map((e) => (e.scope === "deadline" ? e.message : `${e.scope}: ${e.message}`));
 }
 
 function policyLine(report: DriftReport): string {
@@ -69,6 +84,11 @@ function text(report: DriftReport): string {
         lines.push("Not compared:");
         for (const s of report.skipped) lines.push(`  ${s.type}  ${nameOf(s.urn)}: ${s.reason}`);
     }
+    if (report.secrets.length > 0) {
+        lines.push("");
+        lines.push("Secret in state, not compared (never decrypted):");
+        for (const s of report.secrets) lines.push(`  ${s.type}  ${nameOf(s.urn)}: ${s.fields.join(", ")}`);
+    }
     return lines.join("\n");
 }
 
@@ -79,6 +99,10 @@ function markdown(report: DriftReport): string {
     const s = report.summary;
     const out = [MARKDOWN_MARKER, `## keyfabric drift report${report.stack ? ` — \`${report.stack}\`` : ""}`, "", `**${md(headline(report))}**`, ""];
     out.push(`Checked at ${report.checkedAt} from \`${md(path.basename(report.source))}\`; ${md(policyLine(report))}; expiry window ${report.expiryWarningDays} days.`);
+    if (report.errors.length > 0) {
+        out.push("", "**Errors: this report covers only what was checked.**", "");
+        for (const line of errorLines(report)) out.push(`- ${md(line)}`);
+    }
     if (s.findings > 0) {
         out.push("", "| Severity | Kind | Resource | What changed |", "|---|---|---|---|");
         for (const f of report.findings) {
@@ -93,6 +117,11 @@ function markdown(report: DriftReport): string {
     if (report.skipped.length > 0) {
         out.push("", `<details><summary>${plural(report.skipped.length, "resource")} not compared</summary>`, "");
         for (const sk of report.skipped) out.push(`- \`${md(nameOf(sk.urn))}\` (${md(sk.type)}): ${md(sk.reason)}`);
+        out.push("", "</details>");
+    }
+    if (report.secrets.length > 0) {
+        out.push("", `<details><summary>${plural(report.secrets.length, "resource")} with secrets in state, not compared</summary>`, "");
+        for (const sk of report.secrets) out.push(`- \`${md(nameOf(sk.urn))}\` (${md(sk.type)}): ${sk.fields.map((x) => `\`${md(x)}\``).join(", ")}`);
         out.push("", "</details>");
     }
     return out.join("\n");
@@ -129,7 +158,13 @@ function sarif(report: DriftReport): Record<string, unknown> {
                     },
                 },
                 automationDetails: { id: `keyfabric-drift/${report.stack ?? "stack"}/` },
-                invocations: [{ executionSuccessful: true, endTimeUtc: report.checkedAt }],
+                invocations: [
+                    {
+                        executionSuccessful: report.errors.length === 0,
+                        endTimeUtc: report.checkedAt,
+                        ...(report.errors.length > 0 ? { toolExecutionNotifications: errorLines(report).map((text) => ({ level: "error", message: { text } })) } : {}),
+                    },
+                ],
                 results: report.findings.map((f) => ({
                     ruleId: f.kind,
                     ruleIndex: kinds.indexOf(f.kind),

@@ -30,6 +30,8 @@ export interface StateResource {
     readonly type: string;
     /** The name part of the URN. */
     readonly name: string;
+    /** Where it is in the export (`deployment.resources[3]`), for messages. */
+    readonly at?: string;
     readonly id?: string;
     readonly custom: boolean;
     readonly inputs: Record<string, unknown>;
@@ -51,24 +53,59 @@ export interface StackState {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Property values are read up to this depth (recursion over them is safe; a stack export never nests deeper). */
+export const MAX_VALUE_DEPTH = 100;
+
 /** Reads and parses a stack export file; errors say which file and what is wrong with it. */
 export function readStackExport(file: string): StackState {
-    let text: string;
+    let bytes: Buffer;
     try {
-        text = fs.readFileSync(file, "utf8");
+        bytes = fs.readFileSync(file);
     } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "ENOENT") throw new StateError(`--state ${file}: no such file (create it with: pulumi stack export --file ${file})`);
         if (code === "EISDIR") throw new StateError(`--state ${file}: is a directory, not a stack export file`);
         throw new StateError(`--state ${file}: cannot read it (${code ?? (e as Error).message})`);
     }
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+        throw new StateError(`--state ${file}: is UTF-16 text (what PowerShell's > writes); write the export with: pulumi stack export --file ${file}`);
+    }
+    // A UTF-8 byte order mark (Out-File -Encoding utf8, some editors) is not part of the JSON: skipped.
+    let text = bytes.toString("utf8");
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (text.trim() === "") throw new StateError(`--state ${file}: is empty; expected the output of pulumi stack export`);
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
     } catch (e) {
-        throw new StateError(`--state ${file}: is not JSON (${(e as Error).message}); expected the output of pulumi stack export`);
+        // V8 quotes the text around the error (newlines included: not one line) and, from Node 22, adds its own
+        // "(line L column C)"; without the quote, with the location computed here, the message is the same everywhere.
+        const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ \(line \d+ column \d+\)$/, "");
+        const at = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
+        const lines = text.slice(0, at).split("\n");
+        const where = Number.isNaN(at) ? "" : ` (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
+        throw new StateError(`--state ${file}: is not JSON (${message}${where}); expected the output of pulumi stack export`);
     }
     return parseStackExport(parsed, file);
+}
+
+const kindOf = (v: unknown): string => (v === null ? "null" : Array.isArray(v) ? "a list" : typeof v === "object" ? "an object" : `a ${typeof v}`);
+
+/**
+ * The first top-level property of `value` whose value nests deeper than `limit` levels (walked without recursion:
+ * 200,000 nested lists cost time, not the stack).
+ */
+export function tooDeep(value: Record<string, unknown>, limit: number): string | undefined {
+    for (const [key, v] of Object.entries(value)) {
+        const stack: [unknown, number][] = [[v, 1]];
+        while (stack.length > 0) {
+            const [x, depth] = stack.pop()!;
+            if (typeof x !== "object" || x === null) continue;
+            if (depth > limit) return key;
+            for (const child of Array.isArray(x) ? x : Object.values(x)) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+        }
+    }
+    return undefined;
 }
 
 /**
@@ -89,19 +126,34 @@ export function parseStackExport(value: unknown, source = "(in memory)"): StackS
     if (!isObject(deployment)) throw new StateError(`${source}: "deployment" is missing or not an object`);
     const raw = deployment.resources ?? [];
     if (!Array.isArray(raw)) throw new StateError(`${source}: deployment.resources is not a list`);
+    const base = value.deployment === undefined && isObject(value.checkpoint) ? "checkpoint.latest.resources" : "deployment.resources";
     const resources: StateResource[] = raw.map((r, i) => {
-        const where = `${source}: deployment.resources[${i}]`;
+        const at = `${base}[${i}]`;
+        const where = `${source}: ${at}`;
         if (!isObject(r)) throw new StateError(`${where}: is not an object`);
         if (typeof r.urn !== "string" || !r.urn.startsWith("urn:pulumi:")) throw new StateError(`${where}: has no valid urn`);
         if (typeof r.type !== "string" || r.type === "") throw new StateError(`${where} (${r.urn}): has no type`);
+        // Pulumi writes objects here (or leaves them out); anything else is not a stack export, whatever the type.
+        const wrong = (["inputs", "outputs"] as const).filter((k) => r[k] !== undefined && r[k] !== null && !isObject(r[k])).map((k) => `${k} is ${kindOf(r[k])}, not an object`);
+        if (r.id !== undefined && r.id !== null && typeof r.id !== "string") wrong.push(`id is ${kindOf(r.id)}, not a string`);
+        if (wrong.length > 0) throw new StateError(`${where} (${r.urn}): ${wrong.join("; ")}`);
+        const inputs = isObject(r.inputs) ? r.inputs : {};
+        const outputs = isObject(r.outputs) ? r.outputs : {};
+        for (const [k, props] of [["inputs", inputs], ["outputs", outputs]] as const) {
+            const deep = tooDeep(props, MAX_VALUE_DEPTH);
+            if (deep !== undefined) {
+                throw new StateError(`${where} (${r.urn}): ${k}.${deep} is nested more than ${MAX_VALUE_DEPTH} levels deep; keyfabric drift reads property values up to ${MAX_VALUE_DEPTH} levels deep`);
+            }
+        }
         return {
             urn: r.urn,
             type: r.type,
             name: nameOf(r.urn),
+            at,
             ...(typeof r.id === "string" && r.id !== "" ? { id: r.id } : {}),
             custom: r.custom === true,
-            inputs: isObject(r.inputs) ? r.inputs : {},
-            outputs: isObject(r.outputs) ? r.outputs : {},
+            inputs,
+            outputs,
             ...(typeof r.parent === "string" ? { parent: r.parent } : {}),
             ...(typeof r.provider === "string" ? { provider: r.provider } : {}),
             ...(typeof r.protect === "boolean" ? { protect: r.protect } : {}),
@@ -164,4 +216,12 @@ export function keyResourceCloud(type: string): Cloud | undefined {
 /** `azure-native:keyvault/v20230701:Key` → `azure-native:keyvault:Key`. */
 export function canonicalType(type: string): string {
     return type.replace(/^azure-native:keyvault\/v[0-9a-z]+:/, "azure-native:keyvault:");
+}
+
+/** Top-level properties of a resource that are (or hold) secrets: never decrypted, so never compared. */
+export function secretFields(r: StateResource): string[] {
+    const p = propsOf(r);
+    return Object.keys(p)
+        .filter((k) => containsSecret(p[k]))
+        .sort();
 }

@@ -82,10 +82,14 @@ export interface SkippedResource {
 }
 
 export interface DriftSummary {
+    /** Resources read from the state (all of them, key-related or not). */
+    readonly stateResources: number;
     /** Key-related resources in state (custom resources only). */
     readonly resources: number;
     /** Of those, the ones compared with the cloud (directly, or as part of their key's check, e.g. IAM members). */
     readonly checked: number;
+    /** Of those, the ones to compare that were not: their cloud could not be used, or the deadline passed (see `errors`). */
+    readonly unchecked: number;
     /** Of those, the ones not compared (see `skipped`). */
     readonly skipped: number;
     readonly findings: number;
@@ -94,6 +98,24 @@ export interface DriftSummary {
     /** Cloud API calls made (including retries the SDKs did not expose: those are not counted). */
     readonly calls: number;
     readonly durationMs: number;
+}
+
+/** Why the run is incomplete: a cloud it could not use, or the deadline. Any error makes the exit code 1. */
+export interface DriftError {
+    /** The cloud, or "deadline". */
+    readonly scope: Cloud | "deadline";
+    /** One line: what is missing or failing (e.g. "127.0.0.1:4566 refused the connection"). */
+    readonly message: string;
+    /** Key resources not checked because of it. */
+    readonly unchecked: number;
+}
+
+/** A key resource whose secret properties were not compared (they are never decrypted). */
+export interface SecretFields {
+    readonly urn: string;
+    readonly type: string;
+    /** Top-level property names (inputs or outputs). */
+    readonly fields: string[];
 }
 
 export interface PolicyRunInfo {
@@ -118,6 +140,12 @@ export interface DriftReport {
     readonly summary: DriftSummary;
     readonly findings: Finding[];
     readonly skipped: SkippedResource[];
+    /** Key resources to compare that were not (their cloud could not be used, or the deadline passed), with why. */
+    readonly notChecked: SkippedResource[];
+    /** Cloud and deadline errors: the report covers only what was checked. Empty when the run is complete. */
+    readonly errors: DriftError[];
+    /** Key resources with secret properties, which were not compared. */
+    readonly secrets: SecretFields[];
     readonly policy: PolicyRunInfo;
 }
 

@@ -200,7 +200,7 @@ describe("bad input", () => {
         });
         const r = await cli("--state", f);
         expect(r).toMatchObject({ code: 0, err: "" });
-        expect(r.out).toContain("Nothing to check: the stack has no key resources");
+        expect(r.out).toContain("Nothing to check: 3 resources read, none of them a key resource (AWS KMS, Cloud KMS, Key Vault / Managed HSM, keyfabric BYOK).");
         const empty = file("empty.json", { version: 3, deployment: { manifest: {} } });
         expect(await cli("--state", empty, "--format", "json")).toMatchObject({ code: 0 });
     });
@@ -218,12 +218,14 @@ describe("bad input", () => {
             delete r.outputs.vaultName;
             delete r.outputs.name;
         }
-        const r = await cli("--state", file("noids.json", exported), "--no-policy", "--format", "json", "--now", NOW());
+        const f = file("noids.json", exported);
+        const r = await cli("--state", f, "--no-policy", "--format", "json", "--now", NOW());
         expect(r.code).toBe(2);
         const report = JSON.parse(r.out);
+        const at = (name: string) => exported.deployment.resources.findIndex((x) => x.urn.endsWith(`::${name}`));
         expect(report.findings.filter((f: any) => f.kind === "read-failed").map((f: any) => [f.urn.split("::").pop(), f.message])).toEqual([
-            ["kf-payments-signing-azure-key", "cannot check this resource: no key URI, ARM id or vault and key name in state"],
-            ["kf-payments-signing-gcp-key", "cannot check this resource: no crypto key name (projects/P/locations/L/keyRings/R/cryptoKeys/K) in state"],
+            ["kf-payments-signing-azure-key", `cannot check this resource: ${f} deployment.resources[${at("kf-payments-signing-azure-key")}] has no id, and no keyUri, keyName or vaultName in its outputs or inputs`],
+            ["kf-payments-signing-gcp-key", `cannot check this resource: ${f} deployment.resources[${at("kf-payments-signing-gcp-key")}] has no id`],
         ]);
     });
 

@@ -1,6 +1,7 @@
 /**
  * examples/scheduled-drift-check: the workflow is valid YAML, runs `keyfabric drift` with options the CLI has, finds
- * its issue by the marker the Markdown report starts with, and fails the job only on exit code 1.
+ * its issue by the marker the Markdown report starts with, touches the issue only for exit codes 0 and 2, and fails the
+ * job on 1 (an error: credentials, an unreachable cloud, the deadline) or any other code.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -17,9 +18,24 @@ test("scheduled, read-only, one job per stack", () => {
     expect(workflow.permissions).toMatchObject({ contents: "read", issues: "write", "id-token": "write" });
     const steps = workflow.jobs.drift.steps.map((s: any) => s.run ?? s.uses);
     expect(steps.join("\n")).toContain('pulumi stack export --stack "$STACK" --file stack.json');
-    expect(steps.join("\n")).toContain("npx keyfabric drift --state stack.json --format markdown > drift.md");
-    expect(steps.join("\n")).toContain('if [ "$code" = 1 ]; then exit 1; fi');
+    expect(steps.join("\n")).toContain("npx keyfabric drift --state stack.json --format markdown --timeout 600 > drift.md 2> drift.err");
     expect(steps.join("\n")).not.toContain("--show-secrets");
+    expect(workflow.jobs.drift["timeout-minutes"]).toBeGreaterThan(600 / 60);
+});
+
+test("only a complete result (0 or 2) touches the issue or the PR comment; 1 or any other code fails the job", () => {
+    const steps = workflow.jobs.drift.steps as { name?: string; if?: string; run?: string }[];
+    const check = steps.find((s) => s.name === "Check for drift")!.run!;
+    expect(check).toMatch(/case "\$code" in\s+0\|2\) ;;\s+\*\) .*exit 1 ;;\s+esac/);
+    for (const name of ["Open, update or close the drift issue", "Comment on the pull request"]) {
+        expect(steps.find((s) => s.name === name)!.if).toContain("(steps.drift.outputs.exit-code == '0' || steps.drift.outputs.exit-code == '2')");
+    }
+    // The script: exit 1 and a crash fail the step; 0 and 2 do not.
+    const script = check.slice(check.indexOf("case"));
+    const { spawnSync } = require("child_process") as typeof import("child_process");
+    for (const [code, fails] of [[0, false], [2, false], [1, true], [134, true]] as const) {
+        expect(spawnSync("sh", ["-c", `code=${code}\n${script}`], { encoding: "utf8" }).status !== 0).toBe(fails);
+    }
 });
 
 test("the marker it looks for is the one the report writes", () => {
