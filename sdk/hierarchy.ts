@@ -14,6 +14,8 @@ import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticS
 import type { IAMAuditConfig } from "@pulumi/gcp/projects/iamauditConfig";
 import { auditDiagnosticSetting } from "./azure/audit";
 import { AzureKey, AzureKeyArgs, AzureManagedHsmRef, secureVaultArgs } from "./azure/key";
+import { vaultPrivateEndpoint } from "./azure/network";
+import type { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
 import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
 import { GcpCustomRoleRef, strictAdminRole, strictAdminRoleId } from "./gcp/roles";
@@ -67,7 +69,8 @@ export class KeyDomain extends pulumi.ComponentResource {
     readonly vaults: Record<string, keyvault.Vault> = {};
     /** The AuditEvent diagnostic setting of each created vault, by location (with `audit.azure`). */
     readonly vaultAudit: Record<string, DiagnosticSetting> = {};
-
+    /** The private endpoint of each created vault, by location (with `clouds.azure.vault.privateEndpoint`). */
+    readonly vaultEndpoints: Record<string, PrivateEndpoint> = {};
     /** Strict domains: the custom roles of each created vault, by location. */
     readonly vaultRoles: Record<string, AzureStrictRoles> = {};
 
@@ -323,7 +326,7 @@ function azureKeyArgs(d: DomainContext, key: ResolvedKey, location: string): Azu
         protection: key.protection,
         origin: key.origin,
         ...(key.material ? { material: key.material } : {}),
-        rotationDays: key.rotationDays,
+        rotationDays: key.azureRotationDays,
         admins: nonEmpty(key.admins.azure),
         users: nonEmpty(key.users.azure),
         tags: key.tags,
@@ -355,16 +358,18 @@ function newVault(d: DomainContext, location: string): keyvault.Vault {
     const az = d.spec.clouds.azure!;
     const sku = az.vault?.sku ?? (needsPremium(d.domain, location, az.location) ? "premium" : "standard");
     const containerId: KeyIdentity = { hierarchy: d.spec.name, domain: d.domain.name, key: "", owner: d.spec.owner, classification: d.domain.classification };
-    const args = secureVaultArgs(
-        azureVaultName(d.spec.name, d.domain.name, location),
-        az.resourceGroupName,
-        { location, tenantId: az.tenantId },
-        sku,
-        { ...d.spec.defaults?.tags, ...correlationTags(containerId) },
-    );
+    const tags = { ...d.spec.defaults?.tags, ...correlationTags(containerId) };
+    const vaultName = azureVaultName(d.spec.name, d.domain.name, location);
+    const args = secureVaultArgs(vaultName, az.resourceGroupName, { location, tenantId: az.tenantId, ipRules: az.vault?.ipRules }, sku, tags);
     const vault = new keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
     const dest = azureAuditDestination(d.audit);
     if (dest) d.component.vaultAudit[location] = auditDiagnosticSetting(`${d.dn}-vault-${location}-audit`, vault.id, dest, { parent: d.component });
+    const pe = az.vault?.privateEndpoint;
+    if (pe) {
+        // One subnet serves every vault of the hierarchy: the endpoint lives in its virtual network's location.
+        const settings = { subnetId: pe.subnetId, privateDnsZoneId: pe.privateDnsZoneId, location: pe.location ?? az.location };
+        d.component.vaultEndpoints[location] = vaultPrivateEndpoint(`${d.dn}-vault-${location}-endpoint`, vaultName, vault.id, az.resourceGroupName, location, settings, tags, { parent: d.component }).endpoint;
+    }
     return vault;
 }
 

@@ -9,6 +9,7 @@ export { GcpKey, checkGcpKeyArgs } from "./gcp/key";
 export type { GcpKeyArgs } from "./gcp/key";
 export { AzureKey, checkAzureKeyArgs } from "./azure/key";
 export type { AzureKeyArgs, AzureVaultSettings, AzureManagedHsmRef } from "./azure/key";
+export type { AzureVaultPrivateEndpoint } from "./azure/network";
 export { KeyComponent } from "./keyComponent";
 export type { GrantOptions } from "./keyComponent";
 export { keyPolicyDocument } from "./aws/policy";

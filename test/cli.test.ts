@@ -32,10 +32,12 @@ test("preview --format json lists the hierarchy and a key of each cloud", () => 
         protect: false,
         source: { file: "program/index.ts", line: 4, column: 19 },
     });
-    expect(out.summary).toMatchObject({ total: 57, custom: 40, components: 17, keysByCloud: { aws: 7, gcp: 6, azure: 2 } });
-    // The bundled pack ran through its analyzer server: only advisories on the sample stack.
+    // Keys, key rings, vaults, grants, aliases, plus audit logging (two diagnostic settings, the Cloud KMS audit config)
+    // and the vaults' private endpoints with their DNS zone groups.
+    expect(out.summary).toMatchObject({ total: 64, custom: 47, components: 17, keysByCloud: { aws: 7, gcp: 6, azure: 2 } });
+    // The bundled pack ran through its analyzer server: the sample stack passes it (npm start prints no violation).
     expect(out.policyPacks).toEqual([{ name: "keyfabric-key-management", version: "0.1.0", policies: expect.any(Number) }]);
-    expect(out.policyViolations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toEqual([]);
+    expect(out.policyViolations).toEqual([]);
     expect(out.mermaid.split("\n")[0]).toBe("flowchart TD");
 });
 
@@ -81,7 +83,8 @@ test("a raw program with mandatory violations: text report and exit 1", () => {
     expect(r.stderr).toBe(
         "error: 3 mandatory policy violations: aws-kms-key-disallow-wildcard-principal (wildcard-policy), aws-kms-externalkey-disallow-plaintext-material (imported), gcp-kms-cryptokeyiammember-disallow-public-access (public)\n",
     );
-    expect(r.stdout).toContain("Policy violations: 5 (3 mandatory)");
+    // The five deliberate problems, and no audit logging of key use in any of the three clouds.
+    expect(r.stdout).toContain("Policy violations: 8 (3 mandatory)");
     for (const p of ["aws-kms-externalkey-disallow-plaintext-material", "aws-kms-key-disallow-wildcard-principal", "gcp-kms-cryptokeyiammember-disallow-public-access"]) {
         expect(r.stdout).toMatch(new RegExp(`mandatory[^\\n]*${p}`));
     }

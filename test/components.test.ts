@@ -6,11 +6,11 @@ import { byName, byType, runUnderMocks } from "../sdk/preview/harness";
 import { ACCOUNT, ADMIN_ARN, APP_ARN, AZ_USER, GCP_USER, TENANT } from "./fixtures/specs";
 
 describe("keyfabric:aws:Key on its own", () => {
-    test("secure defaults: rotation 365 days, 30-day window, owner statement for the account root, protected", async () => {
+    test("secure defaults: rotation every 90 days, 30-day window, owner statement for the account root, protected", async () => {
         const run = await runUnderMocks(() => new AwsKey("app", { region: "us-east-1", accountId: ACCOUNT, purpose: "encrypt", algorithm: "AES_256" }));
         expect(run.resources.map((r) => `${r.type} ${r.name}`)).toEqual(["keyfabric:aws:Key app", "aws:kms/key:Key app-key"]);
         const key = byName(run, "app-key");
-        expect(key.inputs).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 365, deletionWindowInDays: 30, multiRegion: false, isEnabled: true, tags: {} });
+        expect(key.inputs).toMatchObject({ enableKeyRotation: true, rotationPeriodInDays: 90, deletionWindowInDays: 30, multiRegion: false, isEnabled: true, tags: {} });
         expect(JSON.parse(key.inputs.policy)).toEqual({
             Version: "2012-10-17",
             Statement: [{ Sid: "KeyOwners", Effect: "Allow", Principal: { AWS: [`arn:aws:iam::${ACCOUNT}:root`] }, Action: "kms:*", Resource: "*" }],
@@ -99,6 +99,15 @@ describe("keyfabric:aws:Key on its own", () => {
         });
         expect(run.resources).toEqual([]);
     });
+
+    test("audit.trail records the account baseline's trail (recorded in the component's inputs, nothing created); anything else is refused", async () => {
+        const run = await runUnderMocks(() => new AwsKey("app", { region: "us-east-1", accountId: ACCOUNT, purpose: "encrypt", algorithm: "AES_256", audit: { trail: "external" } }));
+        expect(run.resources.map((r) => r.type)).toEqual(["keyfabric:aws:Key", "aws:kms/key:Key"]);
+        expect(byName(run, "app").inputs.audit).toEqual({ trail: "external" });
+        expect(() => new AwsKey("bad", { region: "us-east-1", accountId: ACCOUNT, purpose: "encrypt", algorithm: "AES_256", audit: { trail: "my-trail" } })).toThrow(
+            'keyfabric:aws:Key "bad" is invalid: 1 problem\n  - audit.trail: is not external or a CloudTrail trail ARN (allowed: external, arn:aws:cloudtrail:<region>:<account>:trail/<name>, got: "my-trail")',
+        );
+    });
 });
 
 describe("keyfabric:gcp:Key on its own", () => {
@@ -134,7 +143,7 @@ describe("keyfabric:azure:Key on its own", () => {
         const run = await runUnderMocks(() => new AzureKey("tde", { resourceGroupName: "rg", managedHsm: { name: "acme-hsm" }, purpose: "encrypt", algorithm: "AES_256", protection: "hsm", users: [AZ_USER] }));
         const hsmId = `/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/acme-hsm`;
         expect(byName(run, "tde-key").inputs).toEqual({ name: "tde", managedHsmId: hsmId, keyType: "oct-HSM", keySize: 256, keyOpts: ["encrypt", "decrypt", "wrapKey", "unwrapKey"], tags: {} });
-        expect(byName(run, "tde-rotation").inputs).toEqual({ managedHsmKeyId: "https://acme-hsm.managedhsm.azure.net/keys/tde", timeAfterCreation: "P365D", expireAfter: "P395D" });
+        expect(byName(run, "tde-rotation").inputs).toEqual({ managedHsmKeyId: "https://acme-hsm.managedhsm.azure.net/keys/tde", timeAfterCreation: "P90D", expireAfter: "P120D" });
         const ra = byType(run, "azure:keyvault/managedHardwareSecurityModuleRoleAssignment:ManagedHardwareSecurityModuleRoleAssignment");
         expect(ra.map((r) => r.inputs)).toEqual([
             {
@@ -151,6 +160,54 @@ describe("keyfabric:azure:Key on its own", () => {
         expect(() => new AzureKey("aes", { resourceGroupName: "rg", vaultName: "v", purpose: "encrypt", algorithm: "AES_256", protection: "hsm" })).toThrow(
             'algorithm: AES_256 in Azure needs oct-HSM, which only a Managed HSM offers (a Key Vault has no symmetric keys) (allowed: set clouds.azure.managedHsm, or leave azure out of this key\'s clouds, got: "AES_256")',
         );
+    });
+
+    test("an EC key in its own vault: a 90-day rotation policy by default (Azure rotates every key it generates), a vault closed to public networks", async () => {
+        const run = await runUnderMocks(() => new AzureKey("sig", { resourceGroupName: "rg", vault: { location: "westeurope", tenantId: TENANT, name: "acme-sig-kv" }, purpose: "sign", algorithm: "EC_P256" }));
+        expect(byName(run, "sig-key").inputs.properties).toEqual({
+            kty: "EC",
+            curveName: "P-256",
+            keyOps: ["sign", "verify"],
+            attributes: { enabled: true, exportable: false },
+            rotationPolicy: {
+                attributes: { expiryTime: "P120D" },
+                lifetimeActions: [
+                    { action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } },
+                    { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+                ],
+            },
+        });
+        const props = byName(run, "sig-vault").inputs.properties;
+        expect([props.publicNetworkAccess, props.networkAcls]).toEqual(["disabled", { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] }]);
+        expect(run.resources.map((r) => r.type)).toEqual(["keyfabric:azure:Key", "azure-native:keyvault:Vault", "azure-native:keyvault:Key"]);
+    });
+
+    test("vault settings: IP rules open public access behind the firewall; privateEndpoint adds an endpoint to the vault in that subnet", async () => {
+        const subnetId = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/keys";
+        const run = await runUnderMocks(
+            () =>
+                new AzureKey("sig", {
+                    resourceGroupName: "rg",
+                    vault: { location: "westeurope", tenantId: TENANT, name: "acme-sig-kv", ipRules: ["203.0.113.0/24"], privateEndpoint: { subnetId, location: "northeurope" } },
+                    purpose: "sign",
+                    algorithm: "EC_P256",
+                }),
+        );
+        const vault = byName(run, "sig-vault");
+        expect([vault.inputs.properties.publicNetworkAccess, vault.inputs.properties.networkAcls.ipRules]).toEqual(["enabled", [{ value: "203.0.113.0/24" }]]);
+        const endpoint = byName(run, "sig-vault-endpoint");
+        expect([endpoint.type, endpoint.parent, endpoint.protect]).toEqual(["azure-native:network:PrivateEndpoint", byName(run, "sig").urn, false]);
+        expect(endpoint.inputs).toEqual({
+            privateEndpointName: "acme-sig-kv-endpoint",
+            resourceGroupName: "rg",
+            location: "northeurope",
+            subnet: { id: subnetId, privateEndpointNetworkPolicies: "Disabled", privateLinkServiceNetworkPolicies: "Enabled" },
+            privateLinkServiceConnections: [{ name: "vault", privateLinkServiceId: vault.id, groupIds: ["vault"] }],
+            tags: {},
+        });
+        expect(() =>
+            new AzureKey("bad", { resourceGroupName: "rg", vault: { location: "westeurope", tenantId: TENANT, name: "acme-bad-kv", privateEndpoint: { subnetId: "keys" } }, purpose: "sign", algorithm: "EC_P256" }),
+        ).toThrow("vault.privateEndpoint.subnetId: is not the ARM id of a subnet");
     });
 
     test("an RSA key with its own vault and an explicit rotation policy and expiry", async () => {

@@ -35,7 +35,7 @@ test("config-driven: the spec comes from Pulumi.dev.yaml", async () => {
     expect(run.resources.map((r) => r.name).filter((n) => n.endsWith("-key")).sort()).toEqual([
         "keys-orders-order-db-aws-key", "keys-orders-order-db-gcp-key", "keys-orders-webhook-mac-aws-key", "keys-orders-webhook-mac-gcp-key",
     ]);
-    expect(byName(run, "keys-orders-webhook-mac-gcp-key").inputs).toMatchObject({ purpose: "MAC", versionTemplate: { algorithm: "HMAC_SHA256", protectionLevel: "SOFTWARE" } });
+    expect(byName(run, "keys-orders-webhook-mac-gcp-key").inputs).toMatchObject({ purpose: "MAC", versionTemplate: { algorithm: "HMAC_SHA256", protectionLevel: "HSM" } });
 });
 
 test("aws-only-key: the component alone", async () => {

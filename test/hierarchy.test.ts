@@ -159,7 +159,7 @@ test("GCP: one key ring per domain and location, HSM keys with rotation and labe
     expect(members).toHaveLength(4);
 });
 
-test("Azure: a premium, purge-protected, RBAC, deny-by-default vault; an EC-HSM key; role assignments on the key", () => {
+test("Azure: a premium, purge-protected, RBAC, deny-by-default vault closed to public networks; an EC-HSM key with the domain's 90-day rotation policy; role assignments on the key", () => {
     const vault = byName(run, "kf-payments-vault-westeurope");
     expect(vault.inputs).toEqual({
         vaultName: "acme-payments-61a31f5c",
@@ -176,8 +176,8 @@ test("Azure: a premium, purge-protected, RBAC, deny-by-default vault; an EC-HSM 
             enabledForDiskEncryption: false,
             enabledForTemplateDeployment: false,
             networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] },
-            // azure-native's own default, sent by the SDK: the firewall above decides.
-            publicNetworkAccess: "enabled",
+            // No IP rules: no public network reaches the vault (private endpoints and trusted Microsoft services do).
+            publicNetworkAccess: "disabled",
         },
         tags: tags(),
     });
@@ -186,7 +186,20 @@ test("Azure: a premium, purge-protected, RBAC, deny-by-default vault; an EC-HSM 
         keyName: "payments-signing",
         vaultName: "acme-payments-61a31f5c",
         resourceGroupName: "rg-keys",
-        properties: { kty: "EC-HSM", curveName: "P-384", keyOps: ["sign", "verify"], attributes: { enabled: true, exportable: false } },
+        properties: {
+            kty: "EC-HSM",
+            curveName: "P-384",
+            keyOps: ["sign", "verify"],
+            attributes: { enabled: true, exportable: false },
+            // Azure rotates every key it generates: the domain's cryptoperiod, which AWS and GCP cannot apply to an EC key.
+            rotationPolicy: {
+                attributes: { expiryTime: "P120D" },
+                lifetimeActions: [
+                    { action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } },
+                    { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+                ],
+            },
+        },
         tags: tags("signing"),
     });
     const keyId = byName(run, "kf-payments-signing-azure-key").id;
@@ -267,4 +280,65 @@ test("the account is read from the credentials when not configured", async () =>
     const out = await runUnderMocks(() => new KeyHierarchy("kf", spec));
     expect(out.calls.filter((c) => c.token === "aws:index/getCallerIdentity:getCallerIdentity")).toHaveLength(1);
     expect(JSON.parse(byName(out, "kf-payments-signing-aws-key").inputs.policy).Statement[0].Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:root"] });
+});
+
+describe("Azure network access of the vaults keyfabric creates", () => {
+    const SUBNET = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-keys/subnets/keys";
+    const ZONE = "/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net";
+
+    test("IP rules open public network access behind the deny-by-default firewall (Azure honours IP rules only then)", async () => {
+        const spec: any = validSpec();
+        spec.clouds.azure.vault = { ipRules: ["203.0.113.0/24", "198.51.100.7"] };
+        const out = await runUnderMocks(() => new KeyHierarchy("kf", spec));
+        const props = byName(out, "kf-payments-vault-westeurope").inputs.properties;
+        expect([props.publicNetworkAccess, props.networkAcls]).toEqual([
+            "enabled",
+            { defaultAction: "Deny", bypass: "AzureServices", ipRules: [{ value: "203.0.113.0/24" }, { value: "198.51.100.7" }], virtualNetworkRules: [] },
+        ]);
+    });
+
+    test("privateEndpoint: one endpoint per created vault in the subnet's location, with a DNS zone group when a zone is given", async () => {
+        const spec: any = validSpec();
+        spec.clouds.azure.vault = { privateEndpoint: { subnetId: SUBNET, privateDnsZoneId: ZONE } };
+        const out = await runUnderMocks(() => new KeyHierarchy("kf", spec));
+        const vault = byName(out, "kf-payments-vault-westeurope");
+        const endpoint = byName(out, "kf-payments-vault-westeurope-endpoint");
+        expect([endpoint.type, endpoint.parent]).toEqual(["azure-native:network:PrivateEndpoint", byName(out, "kf-payments").urn]);
+        expect(endpoint.inputs).toEqual({
+            privateEndpointName: "acme-payments-61a31f5c-endpoint",
+            resourceGroupName: "rg-keys",
+            location: "westeurope",
+            // azure-native's SubnetArgs defaults, sent by the SDK with the subnet reference.
+            subnet: { id: SUBNET, privateEndpointNetworkPolicies: "Disabled", privateLinkServiceNetworkPolicies: "Enabled" },
+            privateLinkServiceConnections: [{ name: "vault", privateLinkServiceId: vault.id, groupIds: ["vault"] }],
+            tags: { "cost-center": "sec-001", "keyfabric:hierarchy": "acme", "keyfabric:domain": "payments", "keyfabric:owner": "platform-security", "keyfabric:classification": "restricted" },
+        });
+        expect(byName(out, "kf-payments-vault-westeurope-endpoint-dns").inputs).toEqual({
+            resourceGroupName: "rg-keys",
+            privateEndpointName: "acme-payments-61a31f5c-endpoint",
+            privateDnsZoneGroupName: "vaultcore",
+            privateDnsZoneConfigs: [{ name: "vaultcore", privateDnsZoneId: ZONE }],
+        });
+        // The vault itself stays closed to public networks.
+        expect(vault.inputs.properties.publicNetworkAccess).toBe("disabled");
+    });
+
+    test("an existing vault takes neither setting; a bad subnet id is refused", () => {
+        const spec: any = validSpec();
+        spec.clouds.azure.vault = { name: "acme-existing", ipRules: ["203.0.113.0/24"], privateEndpoint: { subnetId: SUBNET } };
+        expect(() => new KeyHierarchy("bad", spec)).toThrow(/clouds\.azure\.vault\.ipRules: applies to the vaults keyfabric creates[^\n]*\n\s+- clouds\.azure\.vault\.privateEndpoint: applies to the vaults keyfabric creates/);
+        const bad: any = validSpec();
+        bad.clouds.azure.vault = { privateEndpoint: { subnetId: "vnet-keys/keys" }, ipRules: ["not-an-ip"] };
+        expect(() => new KeyHierarchy("bad", bad)).toThrow(/clouds\.azure\.vault\.ipRules\[0\]: is not an IPv4 address or range[\s\S]*clouds\.azure\.vault\.privateEndpoint\.subnetId: is not the ARM id of a subnet/);
+    });
+});
+
+test("Azure rotates every key it generates: an RSA or EC key inherits the domain's (or the default 90-day) cryptoperiod there, and only there", async () => {
+    const spec: any = validSpec();
+    delete spec.domains[0].rotationDays;
+    spec.domains[0].keys.push({ name: "wrap", purpose: "encrypt", algorithm: "RSA_3072", clouds: ["aws", "azure"] });
+    const out = await runUnderMocks(() => new KeyHierarchy("kf", spec));
+    expect(byName(out, "kf-payments-wrap-azure-key").inputs.properties.rotationPolicy.lifetimeActions[0]).toEqual({ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } });
+    expect(byName(out, "kf-payments-wrap-aws-key").inputs).toMatchObject({ customerMasterKeySpec: "RSA_3072", enableKeyRotation: false });
+    expect(byName(out, "kf-payments-card-data-aws-key").inputs.rotationPeriodInDays).toBe(90);
 });

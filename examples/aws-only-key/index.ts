@@ -10,6 +10,8 @@ const key = new AwsKey("app-data", {
     users: ["arn:aws:iam::123456789012:role/AppServer"],
     serviceUsers: ["arn:aws:iam::123456789012:role/AppServer"],
     tags: { team: "app", "keyfabric:owner": "app-team", "keyfabric:classification": "internal" },
+    // KMS calls are CloudTrail events: the account's multi-Region trail records them (the policy pack reads this).
+    audit: { trail: "external" },
 });
 
 // Grants are additive aws.kms.Grant resources; a grant that cannot apply (sign on an encrypt key) throws.

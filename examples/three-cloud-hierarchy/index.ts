@@ -11,9 +11,19 @@ const hierarchy = new KeyHierarchy("corp", {
             location: "eastus2",
             tenantId: "2b4c6d8e-1a3b-4c5d-8e9f-0a1b2c3d4e5f",
             managedHsm: { name: "corp-mhsm" },
+            // The vault keyfabric creates is closed to public networks: clients reach it through this subnet.
+            vault: { privateEndpoint: { subnetId: "/subscriptions/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/resourceGroups/rg-net-prod/providers/Microsoft.Network/virtualNetworks/vnet-prod/subnets/keys" } },
         },
     },
-    defaults: { rotationDays: 180, tags: { environment: "prod" } },
+    // Every key's use is recorded: the organization's CloudTrail trail, Cloud KMS Data Access logs, AuditEvent logs of
+    // the created vault and of the Managed HSM (includeExisting).
+    audit: {
+        aws: { trail: "external" },
+        gcp: {},
+        azure: { workspaceId: "/subscriptions/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b/resourceGroups/rg-sec/providers/Microsoft.OperationalInsights/workspaces/sec-logs", includeExisting: true },
+    },
+    // 90-day rotation in every cloud (AWS's shortest period, what CIS GCP asks); every key in an HSM (strict-hsm).
+    defaults: { rotationDays: 90, protection: "hsm", tags: { environment: "prod" } },
     domains: [
         {
             name: "customer-data",

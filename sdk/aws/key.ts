@@ -17,6 +17,7 @@ import { MaterialFingerprint } from "../byok/fingerprint";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { keyPolicy } from "./policy";
 import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
+import { AWS_TRAIL } from "../spec/schema";
 
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 
@@ -75,6 +76,12 @@ export interface AwsKeyArgs {
     readonly material?: MaterialSource;
     /** BYOK: when the imported material expires (ISO 8601, at most 365 days ahead). @default no expiry */
     readonly validTo?: string;
+    /**
+     * Where the key's use is recorded: KMS calls are CloudTrail management events, and the multi-Region trail belongs
+     * to the account or organization baseline (`external`, or the trail's ARN). keyfabric creates nothing; the policy
+     * pack's aws-cloudtrail-trail-enable-kms-logging reads it, as it reads a KeyHierarchy's `audit.aws.trail`.
+     */
+    readonly audit?: { readonly trail: string };
 }
 
 /** Problems with the args, all of them; empty when valid. */
@@ -87,6 +94,9 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
     if (!ALGORITHMS.includes(args.algorithm)) issues.add({ code: "invalid_value", path: "algorithm", message: "is not an algorithm", allowed: ALGORITHMS, got: args.algorithm });
     const origin = args.origin ?? "cloud";
     if (!ORIGINS.includes(origin)) issues.add({ code: "invalid_value", path: "origin", message: "is not an origin", allowed: ORIGINS, got: origin });
+    if (args.audit !== undefined && (typeof args.audit?.trail !== "string" || !AWS_TRAIL.test(args.audit.trail))) {
+        issues.add({ code: "invalid_value", path: "audit.trail", message: "is not external or a CloudTrail trail ARN", allowed: "external, arn:aws:cloudtrail:<region>:<account>:trail/<name>", got: args.audit?.trail });
+    }
     if (PURPOSES.includes(args.purpose) && ALGORITHMS.includes(args.algorithm)) {
         const cap = awsKeyShape(args.algorithm, args.purpose);
         if (!cap.ok) issues.add({ code: "unsupported", path: "purpose", message: cap.reason, allowed: cap.allowed, got: args.purpose });

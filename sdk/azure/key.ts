@@ -30,6 +30,8 @@ import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
 import { AzureImportedKey } from "../byok/azure";
 import { auditDiagnosticSetting, AzureAuditDestination, checkAzureAuditDestination } from "./audit";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
+import type { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
+import { AzureVaultPrivateEndpoint, checkVaultPrivateEndpoint, vaultNetworkProperties, vaultPrivateEndpoint } from "./network";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 
 export interface AzureVaultSettings {
@@ -39,8 +41,13 @@ export interface AzureVaultSettings {
     readonly name?: string;
     /** @default "premium" when the key is HSM-protected, else "standard" */
     readonly sku?: AzureVaultSku;
-    /** Addresses allowed through the firewall (default action Deny). @default [] */
+    /**
+     * Public IPv4 addresses or ranges allowed through the firewall (default action Deny). With none, public network
+     * access is disabled: only private endpoints and trusted Microsoft services reach the vault. @default []
+     */
     readonly ipRules?: readonly string[];
+    /** Reach the vault from a virtual network: a private endpoint `<name>-vault-endpoint` in that subnet. @default none */
+    readonly privateEndpoint?: AzureVaultPrivateEndpoint;
     /** Send the created vault's AuditEvent logs there (a diagnostic setting `<name>-vault-audit`). @default none */
     readonly audit?: AzureAuditDestination;
 }
@@ -71,7 +78,7 @@ export interface AzureKeyArgs {
     readonly origin?: Origin;
     /** BYOK: where the provider reads the material. Required with origin `byok`; only the descriptor is stored. */
     readonly material?: MaterialSource;
-    /** Rotation policy period in days (at least 7); versions expire 30 days after. @default 365 for AES keys, none otherwise */
+    /** Rotation policy period in days (at least 7); versions expire 30 days after. @default 90 for every key Azure generates, none for byok keys */
     readonly rotationDays?: number;
     /** A fixed expiry of the key (ISO 8601 date-time). */
     readonly expiresAt?: string;
@@ -134,6 +141,7 @@ export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollec
             issues.add({ code: "invalid_value", path: "vault.sku", message: "is not a vault SKU", allowed: AZURE_VAULT_SKUS, got: args.vault.sku });
         }
         if (args.vault.audit !== undefined) checkAzureAuditDestination(args.vault.audit, "vault.audit").forEach((i) => issues.add(i));
+        if (args.vault.privateEndpoint !== undefined) checkVaultPrivateEndpoint(args.vault.privateEndpoint, "vault.privateEndpoint").forEach((i) => issues.add(i));
         const vname = args.vault.name ?? name;
         if (!/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(vname)) {
             issues.add({ code: "invalid_value", path: "vault.name", message: "is not a valid Key Vault name", allowed: "3-24 letters, digits, single hyphens, starting with a letter", got: vname });
@@ -169,7 +177,10 @@ function checkAzureSeparation(args: AzureKeyArgs, issues: IssueCollector): void 
     }
 }
 
-/** The secure vault every keyfabric-created Key Vault gets: RBAC, soft delete 90 days, purge protection, firewall deny. */
+/**
+ * The secure vault every keyfabric-created Key Vault gets: RBAC, soft delete 90 days, purge protection, a deny-by-default
+ * firewall, and public network access disabled unless the settings list IP rules.
+ */
 export function secureVaultArgs(
     vaultName: string,
     resourceGroupName: pulumi.Input<string>,
@@ -191,7 +202,7 @@ export function secureVaultArgs(
             enabledForDeployment: false,
             enabledForDiskEncryption: false,
             enabledForTemplateDeployment: false,
-            networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: (settings.ipRules ?? []).map((value) => ({ value })), virtualNetworkRules: [] },
+            ...vaultNetworkProperties(settings.ipRules),
         },
         tags,
     };
@@ -270,6 +281,8 @@ export class AzureKey extends KeyComponent {
     readonly vault?: keyvault.Vault;
     /** The created vault's AuditEvent diagnostic setting (with `vault.audit`). */
     readonly vaultAudit?: DiagnosticSetting;
+    /** The created vault's private endpoint (with `vault.privateEndpoint`). */
+    readonly vaultEndpoint?: PrivateEndpoint;
     /** The Key Vault key, for RSA/EC keys. */
     readonly vaultKey?: keyvault.Key;
     /** The Managed HSM key, for AES keys. */
@@ -299,7 +312,8 @@ export class AzureKey extends KeyComponent {
         const protect = args.protect ?? true;
         const keepOpts: pulumi.CustomResourceOptions = { parent: this, protect, retainOnDelete: protect };
         const tags = correlationTags(args.identity, args.tags);
-        const rotationDays = args.rotationDays ?? (supportsAutoRotation("azure", args.algorithm, "cloud") && args.algorithm === "AES_256" ? DEFAULTS.rotationDays : undefined);
+        // Every key Azure generates gets a rotation policy (imported material never rotates: byok keys get none).
+        const rotationDays = args.rotationDays ?? (supportsAutoRotation("azure", args.algorithm, args.origin ?? "cloud") ? DEFAULTS.rotationDays : undefined);
         const expires = args.expiresAt ? Math.floor(Date.parse(args.expiresAt) / 1000) : undefined;
 
         this.onManagedHsm = cap.shape.container === "managedHsm";
@@ -318,6 +332,7 @@ export class AzureKey extends KeyComponent {
                 const settings = args.vault!;
                 this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, settings.sku ?? cap.shape.vaultSku ?? "standard", tags), keepOpts);
                 this.vaultAudit = this.auditVault(name, this.vault, settings);
+                this.vaultEndpoint = this.vaultPrivateEndpoint(name, this.vault, args.resourceGroupName, settings, tags);
                 vaultUrl = pulumi.interpolate`https://${this.vault.name}.vault.azure.net`;
                 armVaultId = this.vault.id;
             }
@@ -344,6 +359,7 @@ export class AzureKey extends KeyComponent {
             } else {
                 this.vault = this.createVault(name, args, tags, keepOpts);
                 this.vaultAudit = this.auditVault(name, this.vault, args.vault!);
+                this.vaultEndpoint = this.vaultPrivateEndpoint(name, this.vault, args.resourceGroupName, args.vault!, tags);
                 vaultName = this.vault.name;
             }
             this.vaultKey = this.createVaultKey(name, vaultKeyArgs(this.keyName, vaultName, args.resourceGroupName, this.shape, expires, rotationDays, tags), keepOpts);
@@ -375,6 +391,11 @@ export class AzureKey extends KeyComponent {
 
     private auditVault(name: string, vault: keyvault.Vault, settings: AzureVaultSettings): DiagnosticSetting | undefined {
         return settings.audit ? auditDiagnosticSetting(`${name}-vault-audit`, vault.id, settings.audit, { parent: this }) : undefined;
+    }
+
+    private vaultPrivateEndpoint(name: string, vault: keyvault.Vault, resourceGroupName: pulumi.Input<string>, settings: AzureVaultSettings, tags: Record<string, string>): PrivateEndpoint | undefined {
+        if (!settings.privateEndpoint) return undefined;
+        return vaultPrivateEndpoint(`${name}-vault-endpoint`, settings.name ?? name, vault.id, resourceGroupName, settings.location, settings.privateEndpoint, tags, { parent: this }).endpoint;
     }
 
     private createVaultKey(name: string, args: keyvault.KeyArgs, keepOpts: pulumi.CustomResourceOptions): keyvault.Key {

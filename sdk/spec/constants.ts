@@ -25,8 +25,12 @@ export type AzureVaultSku = (typeof AZURE_VAULT_SKUS)[number];
 
 /** Secure defaults shared by the hierarchy and the per-cloud components. */
 export const DEFAULTS = {
-    /** Cryptoperiod of symmetric keys: AWS KMS's own default, within NIST SP 800-57's originator-usage period. */
-    rotationDays: 365,
+    /**
+     * Cryptoperiod of the keys each cloud rotates (symmetric keys everywhere; every key Azure generates): 90 days, what
+     * CIS GCP 1.10 and Checkov CKV_GCP_43 ask of Cloud KMS keys, and one period for every cloud so that the instances
+     * of a logical key agree (AWS accepts 90-2560 days, Azure at least 7).
+     */
+    rotationDays: 90,
     /** AWS KMS's maximum pending-deletion window; also GCP's destroy-scheduled duration. */
     deletionWindowDays: 30,
     /** Soft-delete retention of the Key Vaults keyfabric creates (the Azure maximum). */

@@ -97,22 +97,11 @@ export const gcpCloudSchema = strict({
     location: z.string().regex(GCP_LOCATION, { error: msg("is not a GCP location", "e.g. europe-west1, us-central1, europe, global") }),
 });
 
-export const azureCloudSchema = strict({
-    resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }),
-    location: z.string().regex(AZURE_LOCATION, { error: msg("is not an Azure location", "e.g. westeurope, eastus2") }),
-    tenantId: z.string().regex(UUID_RE, { error: msg("is not a tenant id", "a UUID") }),
-    /** Key Vault settings: with `name`, keys go to that existing vault; without, keyfabric creates one per domain and location. */
-    vault: strict({
-        name: z.string({ error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).optional(),
-        sku: choice(AZURE_VAULT_SKUS).optional(),
-    }).optional(),
-    /** An existing Managed HSM, for `oct-HSM` (AES) keys. */
-    managedHsm: strict({
-        name: z.string({ error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }),
-        /** The Managed HSM's resource group; @default clouds.azure.resourceGroupName */
-        resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }).optional(),
-    }).optional(),
-});
+/** ARM ids of a subnet and of the Key Vault private DNS zone (case-insensitive, as ARM treats them). */
+export const AZURE_SUBNET_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i;
+export const AZURE_PRIVATE_DNS_ZONE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/privateDnsZones\/privatelink\.vaultcore\.azure\.net$/i;
+/** A Key Vault firewall IP rule: an IPv4 address or CIDR range. */
+const IPV4_RULE = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
 
 /** ARM ids of the Azure audit destinations (case-insensitive, as ARM treats them). */
 export const AZURE_WORKSPACE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/[^/]+$/i;
@@ -125,6 +114,32 @@ const armIdOrOutput = (re: RegExp, what: string, example: string) =>
         error: msg(`must be the ARM id of ${what} or an Output<string>`, example),
     });
 const flag = () => z.boolean({ error: msg("must be true or false") });
+
+export const azureCloudSchema = strict({
+    resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }),
+    location: z.string().regex(AZURE_LOCATION, { error: msg("is not an Azure location", "e.g. westeurope, eastus2") }),
+    tenantId: z.string().regex(UUID_RE, { error: msg("is not a tenant id", "a UUID") }),
+    /** Key Vault settings: with `name`, keys go to that existing vault; without, keyfabric creates one per domain and location. */
+    vault: strict({
+        name: z.string({ error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Key Vault name", AZURE_VAULT_NAME_FORMAT) }).optional(),
+        sku: choice(AZURE_VAULT_SKUS).optional(),
+        /** Public IPv4 addresses or ranges allowed through the created vaults' firewall; with none, public network access is disabled. */
+        ipRules: z.array(z.string().regex(IPV4_RULE, { error: msg("is not an IPv4 address or range", "e.g. 203.0.113.7 or 203.0.113.0/24") })).optional(),
+        /** A private endpoint per created vault, in this subnet (and its DNS registered in the zone, when given). */
+        privateEndpoint: strict({
+            subnetId: armIdOrOutput(AZURE_SUBNET_ID, "a subnet", "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>"),
+            privateDnsZoneId: armIdOrOutput(AZURE_PRIVATE_DNS_ZONE_ID, "a privatelink.vaultcore.azure.net private DNS zone", "/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/privatelink.vaultcore.azure.net").optional(),
+            /** The subnet's virtual network's location. @default clouds.azure.location */
+            location: z.string().regex(AZURE_LOCATION, { error: msg("is not an Azure location", "e.g. westeurope, eastus2") }).optional(),
+        }).optional(),
+    }).optional(),
+    /** An existing Managed HSM, for `oct-HSM` (AES) keys. */
+    managedHsm: strict({
+        name: z.string({ error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }).regex(AZURE_VAULT_NAME, { error: msg("is not a Managed HSM name", AZURE_VAULT_NAME_FORMAT) }),
+        /** The Managed HSM's resource group; @default clouds.azure.resourceGroupName */
+        resourceGroupName: z.string().regex(AZURE_RG, { error: msg("is not a resource group name", "1-90 letters, digits, - _ . ( )") }).optional(),
+    }).optional(),
+});
 
 /**
  * Audit logging of key use, per cloud (see the README, "Audit logging"). keyfabric creates what each cloud needs, or

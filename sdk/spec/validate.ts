@@ -49,8 +49,13 @@ export interface ResolvedKey {
     readonly origin: Origin;
     readonly protection: Protection;
     readonly clouds: readonly CloudName[];
-    /** The cryptoperiod, for the clouds in `clouds` (undefined: no automatic rotation). */
+    /** The cryptoperiod of symmetric keys in AWS and GCP, and of every key in Azure (undefined: no automatic rotation). */
     readonly rotationDays?: number;
+    /**
+     * The cryptoperiod in Azure, which rotates every key it generates (a rotation policy): `rotationDays`, or the
+     * inherited cryptoperiod for an RSA or EC key that AWS and GCP cannot rotate. Undefined for imported (byok) keys.
+     */
+    readonly azureRotationDays?: number;
     readonly deletionWindowDays: number;
     readonly admins: PerCloud<Principal[]>;
     readonly users: PerCloud<Principal[]>;
@@ -146,6 +151,15 @@ export function validateHierarchy(input: unknown, options: ValidateOptions = {})
     const configured = CLOUDS.filter((c) => isObj(clouds[c]));
     if (isObj(spec.clouds) && configured.length === 0) {
         issues.add({ code: "no_cloud", path: "clouds", message: "must configure at least one cloud", allowed: CLOUDS.join(", "), got: "none" });
+    }
+    // The network settings of the vaults keyfabric creates mean nothing for an existing vault.
+    const vault = isObj(clouds.azure) && isObj(clouds.azure.vault) ? clouds.azure.vault : {};
+    if (typeof vault.name === "string") {
+        for (const field of ["ipRules", "privateEndpoint"]) {
+            if (vault[field] !== undefined) {
+                issues.add({ code: "unsupported", path: `clouds.azure.vault.${field}`, message: "applies to the vaults keyfabric creates, and clouds.azure.vault.name names an existing one", allowed: `leave ${field} out, or clouds.azure.vault.name` });
+            }
+        }
     }
     const defaults = isObj(spec.defaults) ? spec.defaults : {};
     const domains: ResolvedDomain[] = [];
@@ -419,7 +433,8 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         }
     }
 
-    // Rotation: explicit on the key, else inherited by symmetric keys the cloud generates.
+    // Rotation: explicit on the key, else inherited by the keys each cloud generates and rotates (symmetric keys in
+    // AWS and GCP; every key Azure generates, through its rotation policy).
     const explicitRotation = typeof rawKey.rotationDays === "number" ? (rawKey.rotationDays as number) : undefined;
     const inherited = typeof rawDomain.rotationDays === "number" ? rawDomain.rotationDays : typeof defaults.rotationDays === "number" ? defaults.rotationDays : DEFAULTS.rotationDays;
     let rotationDays: number | undefined;
@@ -446,8 +461,12 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         const where = explicitRotation !== undefined ? `${kpath}.rotationDays` : typeof rawDomain.rotationDays === "number" ? `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.rotationDays` : "defaults.rotationDays";
         issues.add({ code: "out_of_range", path: where, message: `is outside AWS KMS's rotation period range (key ${dname}/${kname})`, allowed: `${LIMITS.awsRotationDays.min}-${LIMITS.awsRotationDays.max}`, got: rotationDays });
     }
-    if (rotationDays !== undefined && keyClouds.includes("azure") && rotationDays < LIMITS.azureRotationDays.min) {
-        issues.add({ code: "out_of_range", path: `${kpath}.rotationDays`, message: "is below Azure's minimum rotation period", allowed: `${LIMITS.azureRotationDays.min}-${LIMITS.azureRotationDays.max}`, got: rotationDays });
+    const azureRotationDays =
+        rotationDays ?? (explicitRotation === undefined && origin === "cloud" && knownAlgo && supportsAutoRotation("azure", algorithm, origin) ? inherited : undefined);
+    if (azureRotationDays !== undefined && keyClouds.includes("azure") && azureRotationDays < LIMITS.azureRotationDays.min) {
+        const where = explicitRotation !== undefined ? `${kpath}.rotationDays` : typeof rawDomain.rotationDays === "number" ? `${ctx.kpath.replace(/\.keys\[\d+\]$/, "")}.rotationDays` : "defaults.rotationDays";
+        const which = explicitRotation !== undefined ? "" : ` (key ${dname}/${kname})`;
+        issues.add({ code: "out_of_range", path: where, message: `is below Azure's minimum rotation period${which}`, allowed: `${LIMITS.azureRotationDays.min}-${LIMITS.azureRotationDays.max}`, got: azureRotationDays });
     }
 
     // BYOK.
@@ -570,6 +589,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
         protection,
         clouds: keyClouds,
         rotationDays,
+        ...(keyClouds.includes("azure") && azureRotationDays !== undefined ? { azureRotationDays } : {}),
         deletionWindowDays,
         admins,
         users,

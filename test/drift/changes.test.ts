@@ -291,11 +291,15 @@ describe("Azure", () => {
         });
         expect(kinds(removed)).toEqual(["kf-payments-vault-data-azure-key rotation-disabled"]);
 
-        // The EC signing key declares no rotation (the hierarchy rotates AES keys by default).
-        const added = await scenario(base, async (w) => {
+        // The EC signing key rotates every 90 days, like every key Azure generates; an imported key declares no rotation.
+        const slower = await scenario(base, async (w) => {
             await w.azureKeys(vaultUrlOf(w, "kf-payments-signing-azure-key")).updateKeyRotationPolicy("payments-signing", { expiresIn: "P400D", lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P365D" }] });
         });
-        expect(kinds(added)).toEqual(["kf-payments-signing-azure-key rotation-enabled"]);
+        expect(kinds(slower)).toEqual(["kf-payments-signing-azure-key rotation-period-changed"]);
+        const added = await scenario(base, async (w) => {
+            await w.azureKeys(vaultUrlOf(w, "kf-legacy-signer-azure-key")).updateKeyRotationPolicy("legacy-signer", { expiresIn: "P400D", lifetimeActions: [{ action: "Rotate", timeAfterCreate: "P365D" }] });
+        });
+        expect(kinds(added)).toEqual(["kf-legacy-signer-azure-key rotation-enabled"]);
     });
 
     test("a new version created out of band on a key without a rotation policy", async () => {
@@ -369,15 +373,15 @@ describe("time-based findings refresh never shows", () => {
         }
     });
 
-    test("rotation overdue against the declared cryptoperiod (GCP rotation pushed out; the Managed HSM key, which the emulator does not rotate)", async () => {
+    test("rotation overdue against the declared cryptoperiod (GCP rotation pushed out; the Azure keys, which the emulator does not rotate)", async () => {
         const report = await scenario(base, async (w) => {
             const name = `${RING}/cryptoKeys/card-data`;
             await w.gcp().updateCryptoKey({ cryptoKey: { name, nextRotationTime: { seconds: Math.floor(w.clock.now() / 1000) + 5 * 365 * 86400 } }, updateMask: { paths: ["next_rotation_time"] } });
             // 95 days: AWS rotates card-data on schedule (no finding); the others are 5 days past their 90-day period.
             w.advanceDays(95);
         });
-        expect(kinds(report)).toEqual(["kf-payments-card-data-gcp-key rotation-overdue", "kf-payments-vault-data-azure-key rotation-overdue"]);
-        expect(report.findings.find((f) => f.cloud === "azure")!.message).toMatch(/current version dates from .*rotation was due 5 days ago \(rotate P90D after creation, versions expire after P120D\)/);
+        expect(kinds(report)).toEqual(["kf-payments-card-data-gcp-key rotation-overdue", "kf-payments-signing-azure-key rotation-overdue", "kf-payments-vault-data-azure-key rotation-overdue"]);
+        expect(report.findings.find((f) => f.cloud === "azure" && f.urn.endsWith("vault-data-azure-key"))!.message).toMatch(/current version dates from .*rotation was due 5 days ago \(rotate P90D after creation, versions expire after P120D\)/);
         expect(report.findings.find((f) => f.cloud === "gcp")).toMatchObject({ expected: { rotatedWithinDays: 90 }, actual: { primaryCreated: new Date(base.t0).toISOString() } });
     });
 

@@ -63,6 +63,12 @@ test("the account baseline's trail: the rule's assumeAccountTrail, or a KeyHiera
     expect(await checkStack(rule, [hierarchy({ gcp: {} }), key])).toEqual(violation);
 });
 
+test("a keyfabric AwsKey whose args name the trail (audit.trail) counts like a hierarchy's audit.aws.trail", async () => {
+    const awsKey = (audit?: unknown): TestResource => ({ type: "keyfabric:aws:Key", name: "app-data", props: { region: "us-west-2", purpose: "encrypt", algorithm: "AES_256", ...(audit ? { audit } : {}) } });
+    expect(await checkStack(rule, [awsKey({ trail: "external" }), key])).toEqual({ violations: [] });
+    expect(await checkStack(rule, [awsKey(), key])).toEqual(violation);
+});
+
 test("stacks without KMS keys are not affected", async () => {
     expect(await checkStack(rule, [{ type: "aws:s3/bucket:Bucket", props: {} }])).toEqual({ violations: [] });
     expect(await checkStack(rule, [trail({ isMultiRegionTrail: false })])).toEqual({ violations: [] });

@@ -6,17 +6,18 @@ const REPLICA = "aws:kms/replicaExternalKey:ReplicaExternalKey";
 const IMPORT = "pulumi-nodejs:dynamic/keyfabric:AwsImportedKeyMaterial";
 const days = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString();
 const importInputs = { providerVersion: "1", keyId: "k", region: "eu-west-1", algorithm: "AES_256", material: { file: "/k" }, __provider: "exports.handler = ..." };
-const LATE = { violations: [{ message: "The key material imported by this resource expires later than the configured maximum validity." }] };
+/** The message names the days until expiry and the configured maximum, never the validTo text. */
+const LATE = (n: number, max = 365) => ({ violations: [{ message: `The key material imported by this resource expires in ${n} days; at most ${max} days allowed.` }] });
 const NEVER = { violations: [{ message: "The key material imported by this resource never expires." }] };
 
 test.each([EXTERNAL, REPLICA, IMPORT])("%s: an expiry within 365 days is compliant, a later one is a violation", async (type) => {
     expect(await checkResource(rule, { type, props: { ...importInputs, validTo: days(300) } })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type, props: { ...importInputs, validTo: days(400) } })).toEqual(LATE);
+    expect(await checkResource(rule, { type, props: { ...importInputs, validTo: days(400) } })).toEqual(LATE(400));
 });
 
 test("a custom maximum is honoured", async () => {
     expect(await checkResource(rule, { type: IMPORT, props: { ...importInputs, validTo: days(80) } }, { maxValidityDays: 90 })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type: IMPORT, props: { ...importInputs, validTo: days(100) } }, { maxValidityDays: 90 })).toEqual(LATE);
+    expect(await checkResource(rule, { type: IMPORT, props: { ...importInputs, validTo: days(100) } }, { maxValidityDays: 90 })).toEqual(LATE(100, 90));
     expect(rule.configSchema?.properties.maxValidityDays).toMatchObject({ type: "integer", default: 365, minimum: 1 });
     expect(rule.configSchema?.properties.requireExpiry).toMatchObject({ type: "boolean", default: false });
 });

@@ -3,13 +3,14 @@ import { checkResource, remediate, UNKNOWN } from "./harness";
 
 const KEY = "aws:kms/key:Key";
 const compliant = { description: "app data", deletionWindowInDays: 30 };
-const SHORT = { violations: [{ message: "The deletion waiting period of this KMS key is shorter than the configured minimum." }] };
+/** The message names the window and the configured minimum. */
+const SHORT = (days: number, min = 30) => ({ violations: [{ message: `The deletion waiting period of this KMS key is ${days} days; at least ${min} days required.` }] });
 
 test.each(["aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"])(
     "%s: a 30-day window is compliant, a 7-day window is a violation",
     async (type) => {
         expect(await checkResource(rule, { type, props: compliant })).toEqual({ violations: [] });
-        expect(await checkResource(rule, { type, props: { ...compliant, deletionWindowInDays: 7 } })).toEqual(SHORT);
+        expect(await checkResource(rule, { type, props: { ...compliant, deletionWindowInDays: 7 } })).toEqual(SHORT(7));
     },
 );
 
@@ -19,7 +20,7 @@ test("an unset window is AWS's 30 days: compliant", async () => {
 
 test("a custom minimum is honoured at its boundary", async () => {
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, deletionWindowInDays: 14 } }, { minDeletionWindowDays: 14 })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type: KEY, props: { ...compliant, deletionWindowInDays: 13 } }, { minDeletionWindowDays: 14 })).toEqual(SHORT);
+    expect(await checkResource(rule, { type: KEY, props: { ...compliant, deletionWindowInDays: 13 } }, { minDeletionWindowDays: 14 })).toEqual(SHORT(13, 14));
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, deletionWindowInDays: 7 } }, { minDeletionWindowDays: 7 })).toEqual({ violations: [] });
 });
 

@@ -3,7 +3,10 @@ import { checkResource, remediate, UNKNOWN } from "./harness";
 
 const KEY = "aws:kms/key:Key";
 const compliant = { description: "app data", customerMasterKeySpec: "SYMMETRIC_DEFAULT", enableKeyRotation: true, rotationPeriodInDays: 365 };
-const TOO_LONG = { violations: [{ message: "The automatic rotation period of this KMS key is longer than the configured maximum cryptoperiod." }] };
+/** The message names the period and the configured maximum. */
+const TOO_LONG = (days: number, max = 365, unset = false) => ({
+    violations: [{ message: `This KMS key rotates every ${days} days${unset ? " (AWS's default without rotationPeriodInDays)" : ""}; at most ${max} days allowed.` }],
+});
 
 test("a rotation period within the default maximum (365 days) is compliant", async () => {
     expect(await checkResource(rule, { type: KEY, props: compliant })).toEqual({ violations: [] });
@@ -11,19 +14,19 @@ test("a rotation period within the default maximum (365 days) is compliant", asy
 });
 
 test("a rotation period longer than the maximum is a violation", async () => {
-    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 730 } })).toEqual(TOO_LONG);
+    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 730 } })).toEqual(TOO_LONG(730));
 });
 
 test("an unset period is AWS's 365 days: compliant by default, a violation under a shorter maximum", async () => {
     const { rotationPeriodInDays, ...props } = compliant;
     void rotationPeriodInDays;
     expect(await checkResource(rule, { type: KEY, props })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type: KEY, props }, { maxRotationDays: 180 })).toEqual(TOO_LONG);
+    expect(await checkResource(rule, { type: KEY, props }, { maxRotationDays: 180 })).toEqual(TOO_LONG(365, 180, true));
 });
 
 test("a custom maximum is honoured at its boundary", async () => {
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 90 } }, { maxRotationDays: 90 })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 91 } }, { maxRotationDays: 90 })).toEqual(TOO_LONG);
+    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 91 } }, { maxRotationDays: 90 })).toEqual(TOO_LONG(91, 90));
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriodInDays: 2560 } }, { maxRotationDays: 2560 })).toEqual({ violations: [] });
 });
 

@@ -3,7 +3,8 @@ import { checkResource, remediate, UNKNOWN } from "./harness";
 
 const KEY = "aws:kms/key:Key";
 const EXTERNAL = "aws:kms/externalKey:ExternalKey";
-const SMALL = { violations: [{ message: "This RSA KMS key is smaller than the configured minimum key size." }] };
+/** The message names the key's size and the configured minimum. */
+const SMALL = (bits = 2048, min = 3072) => ({ violations: [{ message: `This RSA KMS key is ${bits} bits; at least ${min} bits required.` }] });
 
 test("RSA_3072 and RSA_4096 keys are compliant by default", async () => {
     expect(await checkResource(rule, { type: KEY, props: { customerMasterKeySpec: "RSA_3072", keyUsage: "ENCRYPT_DECRYPT" } })).toEqual({ violations: [] });
@@ -15,13 +16,13 @@ test.each([
     ["an aws.kms.Key (keySpec), signing", KEY, { keySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }],
     ["an aws.kms.ExternalKey", EXTERNAL, { keySpec: "RSA_2048", keyUsage: "ENCRYPT_DECRYPT" }],
 ])("RSA_2048 on %s is a violation", async (_n, type, props) => {
-    expect(await checkResource(rule, { type, props })).toEqual(SMALL);
+    expect(await checkResource(rule, { type, props })).toEqual(SMALL());
 });
 
 test("the configured minimum is honoured", async () => {
     const props = { customerMasterKeySpec: "RSA_2048" };
     expect(await checkResource(rule, { type: KEY, props }, { minRsaBits: 2048 })).toEqual({ violations: [] });
-    expect(await checkResource(rule, { type: KEY, props: { customerMasterKeySpec: "RSA_3072" } }, { minRsaBits: 4096 })).toEqual(SMALL);
+    expect(await checkResource(rule, { type: KEY, props: { customerMasterKeySpec: "RSA_3072" } }, { minRsaBits: 4096 })).toEqual(SMALL(3072, 4096));
     expect(rule.configSchema?.properties.minRsaBits).toMatchObject({ type: "integer", default: 3072, enum: [2048, 3072, 4096] });
 });
 

@@ -3,7 +3,7 @@ import { checkResource, UNKNOWN } from "./harness";
 
 const KEY = "aws:kms/key:Key";
 const tags = { "keyfabric:owner": "team-payments", "keyfabric:classification": "confidential", "keyfabric:domain": "payments" };
-const noTag = (k: string) => ({ message: `This KMS key has no ${k} tag.` });
+const missing = (...k: string[]) => ({ message: `This KMS key is missing required tags: ${k.join(", ")}.` });
 
 test.each(["aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws:kms/replicaKey:ReplicaKey", "aws:kms/replicaExternalKey:ReplicaExternalKey"])(
     "%s with owner and a known classification is compliant",
@@ -15,12 +15,12 @@ test.each(["aws:kms/key:Key", "aws:kms/externalKey:ExternalKey", "aws:kms/replic
 test("a missing or empty owner tag is a violation", async () => {
     const { ["keyfabric:owner"]: _o, ...rest } = tags;
     void _o;
-    expect(await checkResource(rule, { type: KEY, props: { tags: rest } })).toEqual({ violations: [noTag("keyfabric:owner")] });
-    expect(await checkResource(rule, { type: KEY, props: { tags: { ...tags, "keyfabric:owner": "" } } })).toEqual({ violations: [noTag("keyfabric:owner")] });
+    expect(await checkResource(rule, { type: KEY, props: { tags: rest } })).toEqual({ violations: [missing("keyfabric:owner")] });
+    expect(await checkResource(rule, { type: KEY, props: { tags: { ...tags, "keyfabric:owner": "" } } })).toEqual({ violations: [missing("keyfabric:owner")] });
 });
 
-test("no tags at all reports each required tag", async () => {
-    expect(await checkResource(rule, { type: KEY, props: {} })).toEqual({ violations: [noTag("keyfabric:owner"), noTag("keyfabric:classification")] });
+test("no tags at all is one violation naming every missing tag", async () => {
+    expect(await checkResource(rule, { type: KEY, props: {} })).toEqual({ violations: [missing("keyfabric:owner", "keyfabric:classification")] });
 });
 
 test("an unknown classification is a violation, without echoing it", async () => {
@@ -39,7 +39,7 @@ test("custom required tags and classifications are honoured", async () => {
     const config = { requiredTags: ["cost-center"], allowedClassifications: ["pci", "non-pci"] };
     expect(await checkResource(rule, { type: KEY, props: { tags: { "cost-center": "42", "keyfabric:classification": "pci" } } }, config)).toEqual({ violations: [] });
     expect(await checkResource(rule, { type: KEY, props: { tags } }, config)).toEqual({
-        violations: [noTag("cost-center"), { message: "The keyfabric:classification tag of this KMS key is not one of the allowed classifications." }],
+        violations: [missing("cost-center"), { message: "The keyfabric:classification tag of this KMS key is not one of the allowed classifications." }],
     });
 });
 

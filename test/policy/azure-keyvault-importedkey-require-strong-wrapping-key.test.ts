@@ -13,7 +13,7 @@ const imported = {
     material: { file: "/secure/card-data.pem" },
     kekSize: 4096,
 };
-const MSG = "This Key Vault key import wraps material under a key-exchange key smaller than the configured minimum of 3072 bits.";
+const MSG = "This Key Vault key import wraps material under a 2048-bit key-exchange key; at least 3072 bits required.";
 
 test("a 4096-bit KEK is compliant, and so is leaving kekSize to keyfabric's default (4096)", async () => {
     expect(await checkResource(rule, { type: IMPORTED, props: imported })).toEqual({ violations: [] });
@@ -33,7 +33,7 @@ describe("minWrappingKeyBits", () => {
     test("3072 accepts 3072; 4096 rejects it", async () => {
         expect(await checkResource(rule, { type: IMPORTED, props: { ...imported, kekSize: 3072 } })).toEqual({ violations: [] });
         expect(await checkResource(rule, { type: IMPORTED, props: { ...imported, kekSize: 3072 } }, { minWrappingKeyBits: 4096 })).toEqual({
-            violations: [{ message: "This Key Vault key import wraps material under a key-exchange key smaller than the configured minimum of 4096 bits." }],
+            violations: [{ message: "This Key Vault key import wraps material under a 3072-bit key-exchange key; at least 4096 bits required." }],
         });
     });
 });

@@ -111,13 +111,15 @@ test("no automatic remediation: an expiry date is a decision about the key's cry
     expect(await remediate(rule, { type: KEY, props: key({ kty: "RSA" }) })).toBeUndefined();
 });
 
-test("keyfabric's AzureKey: compliant with rotationDays (rotation policy) or expiresAt (fixed date), not without either", async () => {
+test("keyfabric's AzureKey: every key Azure generates gets a rotation policy that expires its versions (compliant by default); the strict CIS reading needs a fixed date", async () => {
     const run = await runUnderMocks(() => {
         const vault = { location: "westeurope", tenantId: TENANT };
-        new AzureKey("rotating", { resourceGroupName: "rg-keys", vault: { ...vault, name: "kv-rotating" }, purpose: "encrypt", algorithm: "RSA_3072", rotationDays: 90 });
+        new AzureKey("rotating", { resourceGroupName: "rg-keys", vault: { ...vault, name: "kv-rotating" }, purpose: "encrypt", algorithm: "RSA_3072", rotationDays: 180 });
         new AzureKey("dated", { resourceGroupName: "rg-keys", vault: { ...vault, name: "kv-dated" }, purpose: "sign", algorithm: "EC_P256", expiresAt: "2028-01-01T00:00:00Z" });
-        new AzureKey("open", { resourceGroupName: "rg-keys", vault: { ...vault, name: "kv-open" }, purpose: "sign", algorithm: "EC_P256" });
+        new AzureKey("default", { resourceGroupName: "rg-keys", vault: { ...vault, name: "kv-default" }, purpose: "sign", algorithm: "EC_P256" });
     });
-    const counts = await Promise.all(run.resources.filter((r) => r.type === KEY).map(async (r) => [r.name, (await checkResource(rule, { type: KEY, props: r.inputs })).violations.length]));
-    expect(Object.fromEntries(counts)).toEqual({ "rotating-key": 0, "dated-key": 0, "open-key": 1 });
+    const counts = async (config?: Record<string, unknown>) =>
+        Object.fromEntries(await Promise.all(run.resources.filter((r) => r.type === KEY).map(async (r) => [r.name, (await checkResource(rule, { type: KEY, props: r.inputs }, config)).violations.length])));
+    expect(await counts()).toEqual({ "rotating-key": 0, "dated-key": 0, "default-key": 0 });
+    expect(await counts({ acceptRotationPolicyExpiry: false })).toEqual({ "rotating-key": 1, "dated-key": 0, "default-key": 1 });
 });

@@ -24,7 +24,7 @@ test("a policy without a rotate action is a violation", async () => {
 
 test("rotating less often than the maximum is a violation", async () => {
     expect(await checkResource(rule, { type: KEY, props: withPolicy({ ...rotationPolicy, lifetimeActions: [rotate({ timeAfterCreate: "P2Y" })] }) })).toEqual({
-        violations: [{ message: "This Key Vault key rotates less often than the configured maximum of 365 days." }],
+        violations: [{ message: "This Key Vault key rotates every 730 days; at most 365 days allowed." }],
     });
 });
 
@@ -60,7 +60,7 @@ describe("maxRotationDays", () => {
 
 test("state: outputs are flattened (rotationPolicy at the top) and checked the same way", async () => {
     const state = { name: "wrap", kty: "RSA-HSM", keySize: 3072, rotationPolicy: { attributes: { created: 1, updated: 1, expiryTime: "P395D" }, lifetimeActions: [rotate({ timeAfterCreate: "P730D" })] } };
-    expect((await checkResource(rule, { type: KEY, props: state })).violations).toEqual([{ message: "This Key Vault key rotates less often than the configured maximum of 365 days." }]);
+    expect((await checkResource(rule, { type: KEY, props: state })).violations).toEqual([{ message: "This Key Vault key rotates every 730 days; at most 365 days allowed." }]);
     expect((await checkResource(rule, { type: KEY, props: { name: "wrap", kty: "RSA" } })).violations).toEqual([{ message: "This Key Vault key has no rotation policy." }]);
 });
 
@@ -84,10 +84,10 @@ describe("the classic provider's keyvault.Key (rotationPolicy.automatic)", () =>
         });
     });
     test("timeAfterCreation beyond the maximum, or expireAfter minus timeBeforeExpiry beyond it, is a violation", async () => {
-        const slow = "This Key Vault key rotates less often than the configured maximum of 365 days.";
-        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: "P2Y" } }) })).toEqual({ violations: [{ message: slow }] });
+        const slow = (n: number) => `This Key Vault key rotates every ${n} days; at most 365 days allowed.`;
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: "P2Y" } }) })).toEqual({ violations: [{ message: slow(730) }] });
         expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" }, expireAfter: "P395D" }) })).toEqual({ violations: [] });
-        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" }, expireAfter: "P400D" }) })).toEqual({ violations: [{ message: slow }] });
+        expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ automatic: { timeBeforeExpiry: "P30D" }, expireAfter: "P400D" }) })).toEqual({ violations: [{ message: slow(370) }] });
         expect(await checkResource(rule, { type: CLASSIC_KEY, props: classic({ ...yearly, automatic: { timeAfterCreation: "P90D" } }) }, { maxRotationDays: 90 })).toEqual({ violations: [] });
     });
     test("a trigger that is not a duration is a violation, without echoing it", async () => {

@@ -7,7 +7,7 @@ const IMPORTED = "pulumi-nodejs:dynamic/keyfabric:AzureImportedKey";
 const key = (properties: Record<string, any>) => ({ keyName: "wrap", vaultName: "acme-payments", resourceGroupName: "rg-keys", properties });
 const hsmKey = { name: "wrap", managedHsmId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/managedHSMs/acme-hsm", keyType: "RSA-HSM", keySize: 3072, keyOpts: ["wrapKey", "unwrapKey"] };
 const imported = { __provider: "exports.handler = ...", providerVersion: "1.0.0", vaultUrl: "https://acme-payments.vault.azure.net", keyName: "wrap", purpose: "encrypt", algorithm: "RSA_3072", protection: "hsm", material: { file: "/m.pem" } };
-const MSG = "This Azure RSA key is smaller than the configured minimum of 3072 bits.";
+const MSG = "This Azure RSA key is 2048 bits; at least 3072 bits required.";
 
 test("3072- and 4096-bit RSA keys are compliant", async () => {
     expect(await checkResource(rule, { type: KEY, props: key({ kty: "RSA-HSM", keySize: 3072 }) })).toEqual({ violations: [] });
@@ -39,7 +39,7 @@ describe("minRsaBits", () => {
     test("2048 accepts the Azure default; 4096 rejects 3072", async () => {
         expect(await checkResource(rule, { type: KEY, props: key({ kty: "RSA" }) }, { minRsaBits: 2048 })).toEqual({ violations: [] });
         expect(await checkResource(rule, { type: KEY, props: key({ kty: "RSA-HSM", keySize: 3072 }) }, { minRsaBits: 4096 })).toEqual({
-            violations: [{ message: "This Azure RSA key is smaller than the configured minimum of 4096 bits." }],
+            violations: [{ message: "This Azure RSA key is 3072 bits; at least 4096 bits required." }],
         });
     });
 });

@@ -33,7 +33,7 @@ test("a policy for another key does not count", async () => {
 
 test("rotating less often than the maximum is a violation", async () => {
     expect(await checkStack(rule, [key(), policy({ timeAfterCreation: "P2Y", expireAfter: "P3Y" })])).toEqual({
-        violations: [{ message: "This Managed HSM key rotates less often than the configured maximum of 365 days.", urn: KEY_URN }],
+        violations: [{ message: "This Managed HSM key rotates every 730 days; at most 365 days allowed.", urn: KEY_URN }],
     });
 });
 
@@ -83,7 +83,7 @@ describe("unknown values at preview", () => {
             { resources: [k, p], getConfig: () => ({ maxRotationDays: 365 }), notApplicable: () => { throw new Error("not applicable"); } },
             (message: string, urn?: string) => violations.push({ message, urn }),
         );
-        expect(violations).toEqual([{ message: "This Managed HSM key rotates less often than the configured maximum of 365 days.", urn: KEY_URN }]);
+        expect(violations).toEqual([{ message: "This Managed HSM key rotates every 730 days; at most 365 days allowed.", urn: KEY_URN }]);
     });
 });
 

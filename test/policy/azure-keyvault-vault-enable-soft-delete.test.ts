@@ -18,15 +18,19 @@ test("soft delete disabled is a violation", async () => {
     expect(await checkResource(rule, { type: VAULT, props: with_({ enableSoftDelete: false }) })).toEqual({ violations: [{ message: "Soft delete is disabled on this Key Vault." }] });
 });
 
-test("a retention shorter than the minimum is a violation", async () => {
-    expect(await checkResource(rule, { type: VAULT, props: with_({ softDeleteRetentionInDays: 7 }) })).toEqual({
-        violations: [{ message: "The soft-delete retention of this Key Vault is shorter than the configured minimum of 90 days." }],
+test("by default any retention Azure accepts (7-90 days) is compliant: CIS 8.5 and Checkov ask for soft delete, not a retention", async () => {
+    expect(await checkResource(rule, { type: VAULT, props: with_({ softDeleteRetentionInDays: 7 }) })).toEqual({ violations: [] });
+});
+
+test("a retention shorter than a configured minimum is a violation naming both", async () => {
+    expect(await checkResource(rule, { type: VAULT, props: with_({ softDeleteRetentionInDays: 7 }) }, { minRetentionDays: 90 })).toEqual({
+        violations: [{ message: "This Key Vault keeps deleted objects for 7 days; at least 90 days required." }],
     });
 });
 
 test("Managed HSM: the same checks", async () => {
-    expect(await checkResource(rule, { type: HSM, props: { ...hsm, properties: { tenantId: TENANT, enableSoftDelete: false, softDeleteRetentionInDays: 30 } } })).toEqual({
-        violations: [{ message: "Soft delete is disabled on this Managed HSM." }, { message: "The soft-delete retention of this Managed HSM is shorter than the configured minimum of 90 days." }],
+    expect(await checkResource(rule, { type: HSM, props: { ...hsm, properties: { tenantId: TENANT, enableSoftDelete: false, softDeleteRetentionInDays: 30 } } }, { minRetentionDays: 90 })).toEqual({
+        violations: [{ message: "Soft delete is disabled on this Managed HSM." }, { message: "This Managed HSM keeps deleted objects for 30 days; at least 90 days required." }],
     });
 });
 
@@ -35,8 +39,8 @@ test("unset values take Azure's defaults (on, 90 days)", async () => {
 });
 
 describe("minRetentionDays", () => {
-    test("declares its default and bounds (7-90, what Azure accepts)", () => {
-        expect(rule.configSchema?.properties.minRetentionDays).toMatchObject({ type: "integer", default: 90, minimum: 7, maximum: 90 });
+    test("declares its default (Azure's minimum) and bounds (7-90, what Azure accepts)", () => {
+        expect(rule.configSchema?.properties.minRetentionDays).toMatchObject({ type: "integer", default: 7, minimum: 7, maximum: 90 });
     });
     test("at the lower bound, 7 days pass", async () => {
         expect(await checkResource(rule, { type: VAULT, props: with_({ softDeleteRetentionInDays: 7 }) }, { minRetentionDays: 7 })).toEqual({ violations: [] });
@@ -49,7 +53,7 @@ describe("minRetentionDays", () => {
 
 test("state (outputs) and explicit API versions are checked the same way", async () => {
     const state = { name: "acme-payments", properties: { ...properties, softDeleteRetentionInDays: 14, vaultUri: "https://acme-payments.vault.azure.net/" } };
-    expect((await checkResource(rule, { type: VAULT, props: state })).violations).toHaveLength(1);
+    expect((await checkResource(rule, { type: VAULT, props: state }, { minRetentionDays: 30 })).violations).toHaveLength(1);
     expect((await checkResource(rule, { type: "azure-native:keyvault/v20241101:Vault", props: with_({ enableSoftDelete: false }) })).violations).toHaveLength(1);
 });
 
@@ -62,20 +66,20 @@ describe("the classic provider (softDeleteRetentionDays; soft delete cannot be t
         expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: undefined } })).toEqual({ violations: [] });
         expect(await checkResource(rule, { type: CLASSIC_HSM, props: { name: "acme-hsm", skuName: "Standard_B1", tenantId: TENANT } })).toEqual({ violations: [] });
     });
-    test("a retention shorter than the minimum is a violation (Pulumi's example keeps 7 days)", async () => {
-        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } })).toEqual({
-            violations: [{ message: "The soft-delete retention of this Key Vault is shorter than the configured minimum of 90 days." }],
+    test("Pulumi's example keeps 7 days: compliant by default (CIS and Checkov accept it), a violation under a longer minimum", async () => {
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } })).toEqual({ violations: [] });
+        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } }, { minRetentionDays: 90 })).toEqual({
+            violations: [{ message: "This Key Vault keeps deleted objects for 7 days; at least 90 days required." }],
         });
-        expect(await checkResource(rule, { type: CLASSIC_HSM, props: { name: "acme-hsm", softDeleteRetentionDays: 30 } })).toEqual({
-            violations: [{ message: "The soft-delete retention of this Managed HSM is shorter than the configured minimum of 90 days." }],
+        expect(await checkResource(rule, { type: CLASSIC_HSM, props: { name: "acme-hsm", softDeleteRetentionDays: 30 } }, { minRetentionDays: 90 })).toEqual({
+            violations: [{ message: "This Managed HSM keeps deleted objects for 30 days; at least 90 days required." }],
         });
-        expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 7 } }, { minRetentionDays: 7 })).toEqual({ violations: [] });
     });
     test("the native property names mean nothing on a classic vault", async () => {
         expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, properties: { enableSoftDelete: false, softDeleteRetentionInDays: 7 } } })).toEqual({ violations: [] });
     });
     test("state (the same names) and unknown values", async () => {
-        expect((await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 14, vaultUri: "https://acme-payments.vault.azure.net/" } })).violations).toHaveLength(1);
+        expect((await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: 14, vaultUri: "https://acme-payments.vault.azure.net/" } }, { minRetentionDays: 30 })).violations).toHaveLength(1);
         expect(await checkResource(rule, { type: CLASSIC_VAULT, props: { ...classic, softDeleteRetentionDays: UNKNOWN } })).toEqual({ violations: [], unknown: true });
     });
     test("no remediation: there is nothing to turn on, and the retention is fixed at creation", async () => {

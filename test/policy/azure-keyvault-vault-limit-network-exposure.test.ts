@@ -57,6 +57,8 @@ const classicEndpoint = (target: unknown): TestResource => ({
     props: { subnetId: "s", privateServiceConnection: { name: "kv", privateConnectionResourceId: target, isManualConnection: false, subresourceNames: ["vault"] } },
 });
 const pe = endpoint(VAULT_ID);
+/** The private-endpoint check is off by default (CIS Azure 8.7 is a Manual Level 2 control; strict-hsm turns it on). */
+const PE = { requirePrivateEndpoint: true };
 
 test("a vault with public access disabled, default-deny ACLs and a private endpoint is compliant (both providers, vaults and Managed HSMs)", async () => {
     expect(await checkStack(rule, [vault(), pe])).toEqual({ violations: [] });
@@ -68,10 +70,11 @@ test("a vault with public access disabled, default-deny ACLs and a private endpo
 
 test("one violation per vault naming every exposed setting, reported on the vault", async () => {
     const open = vault({ publicNetworkAccess: "Enabled", networkAcls: { defaultAction: "Allow", bypass: "AzureServices" } });
-    expect(await checkStack(rule, [open])).toEqual({ violations: [{ message: ALL, urn: VAULT_URN }] });
+    expect(await checkStack(rule, [open])).toEqual({ violations: [{ message: PUBLIC_ACLS, urn: VAULT_URN }] });
+    expect(await checkStack(rule, [open], PE)).toEqual({ violations: [{ message: ALL, urn: VAULT_URN }] });
     // Two vaults, two violations: each names only its own settings.
     const other = { ...vault({ publicNetworkAccess: "Enabled" }, { vaultName: "acme-other" }), urn: "urn:other" };
-    expect(await checkStack(rule, [open, other, pe])).toEqual({ violations: [{ message: PUBLIC_ACLS, urn: VAULT_URN }, { message: PUBLIC_NO_PE, urn: "urn:other" }] });
+    expect(await checkStack(rule, [open, other, pe], PE)).toEqual({ violations: [{ message: PUBLIC_ACLS, urn: VAULT_URN }, { message: PUBLIC_NO_PE, urn: "urn:other" }] });
 });
 
 describe("public network access (was azure-keyvault-vault-disallow-public-network-access)", () => {
@@ -128,38 +131,42 @@ describe("network ACLs (was azure-keyvault-vault-require-network-default-deny)",
     });
 });
 
-describe("private endpoint (was azure-keyvault-vault-require-private-endpoint)", () => {
+describe("private endpoint (was azure-keyvault-vault-require-private-endpoint; with requirePrivateEndpoint)", () => {
+    test("off by default: a vault with public access disabled and default-deny ACLs is not reachable from public networks", async () => {
+        expect(rule.configSchema?.properties.requirePrivateEndpoint).toMatchObject({ type: "boolean", default: false });
+        expect(await checkStack(rule, [vault()])).toEqual({ violations: [] });
+        expect(await checkStack(rule, [vault({ publicNetworkAccess: "Enabled" })])).toEqual({ violations: [{ message: PUBLIC, urn: VAULT_URN }] });
+    });
     test("a vault without a private endpoint is exposed", async () => {
-        expect(await checkStack(rule, [vault()])).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
+        expect(await checkStack(rule, [vault()], PE)).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
     });
     test("an endpoint to another vault, or to another kind of resource with the same name, does not count", async () => {
-        expect(await checkStack(rule, [vault(), endpoint(`${SUB}/providers/Microsoft.KeyVault/vaults/other-vault`)])).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
-        expect(await checkStack(rule, [vault(), endpoint(`${SUB}/providers/Microsoft.Storage/storageAccounts/acme-payments`, undefined, ["blob"])])).toEqual({
+        expect(await checkStack(rule, [vault(), endpoint(`${SUB}/providers/Microsoft.KeyVault/vaults/other-vault`)], PE)).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
+        expect(await checkStack(rule, [vault(), endpoint(`${SUB}/providers/Microsoft.Storage/storageAccounts/acme-payments`, undefined, ["blob"])], PE)).toEqual({
             violations: [{ message: NO_PE, urn: VAULT_URN }],
         });
         // A vault and a Managed HSM of the same name are different targets.
-        expect(await checkStack(rule, [{ ...hsm(), props: { ...hsm().props, name: "acme-payments" } }, pe])).toEqual({
+        expect(await checkStack(rule, [{ ...hsm(), props: { ...hsm().props, name: "acme-payments" } }, pe], PE)).toEqual({
             violations: [{ message: "This Managed HSM has no private endpoint in the stack.", urn: HSM_URN }],
         });
     });
     test("manual connections count, and ids match case-insensitively", async () => {
-        expect(await checkStack(rule, [vault(), endpoint(VAULT_ID.toUpperCase(), "manualPrivateLinkServiceConnections")])).toEqual({ violations: [] });
+        expect(await checkStack(rule, [vault(), endpoint(VAULT_ID.toUpperCase(), "manualPrivateLinkServiceConnections")], PE)).toEqual({ violations: [] });
     });
     test("either provider's endpoint counts for either provider's vault", async () => {
-        expect(await checkStack(rule, [vault(), classicEndpoint(VAULT_ID)])).toEqual({ violations: [] });
-        expect(await checkStack(rule, [classic(), pe])).toEqual({ violations: [] });
-        expect(await checkStack(rule, [classic()])).toEqual({ violations: [{ message: NO_PE, urn: CLASSIC_URN }] });
+        expect(await checkStack(rule, [vault(), classicEndpoint(VAULT_ID)], PE)).toEqual({ violations: [] });
+        expect(await checkStack(rule, [classic(), pe], PE)).toEqual({ violations: [] });
+        expect(await checkStack(rule, [classic()], PE)).toEqual({ violations: [{ message: NO_PE, urn: CLASSIC_URN }] });
     });
     test("Managed HSMs need one too", async () => {
-        expect(await checkStack(rule, [hsm()])).toEqual({ violations: [{ message: "This Managed HSM has no private endpoint in the stack.", urn: HSM_URN }] });
+        expect(await checkStack(rule, [hsm()], PE)).toEqual({ violations: [{ message: "This Managed HSM has no private endpoint in the stack.", urn: HSM_URN }] });
     });
     test("state: vaults are matched by id or by name (outputs have name, not vaultName)", async () => {
-        expect(await checkStack(rule, [vault({}, { vaultName: undefined, name: "acme-payments" }), pe])).toEqual({ violations: [] });
-        expect(await checkStack(rule, [vault({}, { vaultName: undefined, name: undefined, id: VAULT_ID }), pe])).toEqual({ violations: [] });
-        expect(await checkStack(rule, [classic({ name: undefined, id: VAULT_ID }), classicEndpoint(VAULT_ID)])).toEqual({ violations: [] });
+        expect(await checkStack(rule, [vault({}, { vaultName: undefined, name: "acme-payments" }), pe], PE)).toEqual({ violations: [] });
+        expect(await checkStack(rule, [vault({}, { vaultName: undefined, name: undefined, id: VAULT_ID }), pe], PE)).toEqual({ violations: [] });
+        expect(await checkStack(rule, [classic({ name: undefined, id: VAULT_ID }), classicEndpoint(VAULT_ID)], PE)).toEqual({ violations: [] });
     });
-    test("requirePrivateEndpoint: false turns the check off", async () => {
-        expect(rule.configSchema?.properties.requirePrivateEndpoint).toMatchObject({ type: "boolean", default: true });
+    test("requirePrivateEndpoint: false (the default) turns the check off", async () => {
         expect(await checkStack(rule, [vault()], { requirePrivateEndpoint: false })).toEqual({ violations: [] });
         expect(await checkStack(rule, [vault({ publicNetworkAccess: "Enabled" })], { requirePrivateEndpoint: false })).toEqual({ violations: [{ message: PUBLIC, urn: VAULT_URN }] });
     });
@@ -190,19 +197,21 @@ describe("unknown values at preview: never a false violation", () => {
         expect(await checkStack(rule, [classic({ publicNetworkAccessEnabled: UNKNOWN }), pe])).toEqual({ violations: [], notApplicable: NA });
     });
     test("settings known to be exposed are still reported next to an unknown one", async () => {
-        expect(await checkStack(rule, [vault({ publicNetworkAccess: UNKNOWN, networkAcls: undefined })])).toEqual({
+        expect(await checkStack(rule, [vault({ publicNetworkAccess: UNKNOWN, networkAcls: undefined })], PE)).toEqual({
             violations: [{ message: "This Key Vault does not limit network access: network ACLs allow by default and it has no private endpoint.", urn: VAULT_URN }],
         });
     });
     test("an endpoint target that is not known yet: not applicable", async () => {
-        expect(await checkStack(rule, [vault(), endpoint(UNKNOWN)])).toEqual({ violations: [], notApplicable: NA });
-        expect(await checkStack(rule, [vault(), { ...pe, props: { privateLinkServiceConnections: UNKNOWN } }])).toEqual({ violations: [], notApplicable: NA });
+        expect(await checkStack(rule, [vault(), endpoint(UNKNOWN)], PE)).toEqual({ violations: [], notApplicable: NA });
+        expect(await checkStack(rule, [vault(), { ...pe, props: { privateLinkServiceConnections: UNKNOWN } }], PE)).toEqual({ violations: [], notApplicable: NA });
+        // Without the private-endpoint check, endpoints are not read at all.
+        expect(await checkStack(rule, [vault(), endpoint(UNKNOWN)])).toEqual({ violations: [] });
     });
     test("a vault name that is not known yet: not applicable", async () => {
-        expect(await checkStack(rule, [vault({}, { vaultName: UNKNOWN })])).toEqual({ violations: [], notApplicable: NA });
+        expect(await checkStack(rule, [vault({}, { vaultName: UNKNOWN })], PE)).toEqual({ violations: [], notApplicable: NA });
     });
     test("a vault with a matching known endpoint still passes next to an unknown one", async () => {
-        expect(await checkStack(rule, [vault(), endpoint(UNKNOWN), pe])).toEqual({ violations: [] });
+        expect(await checkStack(rule, [vault(), endpoint(UNKNOWN), pe], PE)).toEqual({ violations: [] });
     });
     test("the endpoint's property dependency on the vault decides while the id is unknown (as the engine reports it)", async () => {
         // The harness does not model property dependencies; the engine passes them (privateLinkServiceConnections / privateServiceConnection).
@@ -221,18 +230,31 @@ describe("unknown values at preview: never a false violation", () => {
     });
 });
 
-test("the classic provider's Key Vault pattern (no networkAcls, public access left on, no endpoint): one violation naming all three", async () => {
+test("the classic provider's Key Vault pattern (no networkAcls, public access left on, no endpoint): one violation naming all (three with requirePrivateEndpoint)", async () => {
     const pattern: TestResource = { type: CLASSIC_VAULT, urn: CLASSIC_URN, props: { location: "West Europe", resourceGroupName: "keys", tenantId: TENANT, skuName: "premium", softDeleteRetentionDays: 7, purgeProtectionEnabled: false } };
-    expect(await checkStack(rule, [pattern])).toEqual({ violations: [{ message: ALL, urn: CLASSIC_URN }] });
+    expect(await checkStack(rule, [pattern])).toEqual({ violations: [{ message: PUBLIC_ACLS, urn: CLASSIC_URN }] });
+    expect(await checkStack(rule, [pattern], PE)).toEqual({ violations: [{ message: ALL, urn: CLASSIC_URN }] });
 });
 
-test("keyfabric's vaults deny by default but leave public access to Azure's default (enabled), without an endpoint", async () => {
-    const run = await runUnderMocks(() => new AzureKey("k", { resourceGroupName: "rg-keys", vault: { location: "westeurope", tenantId: TENANT, name: "acme-payments" }, purpose: "sign", algorithm: "EC_P256" }));
-    const v = run.resources.find((r) => r.type === VAULT)!;
-    const r: TestResource = { type: VAULT, urn: VAULT_URN, props: v.inputs };
-    expect(await checkStack(rule, [r])).toEqual({ violations: [{ message: PUBLIC_NO_PE, urn: VAULT_URN }] });
-    expect(await checkStack(rule, [r], { allowPublicWithDefaultDeny: true })).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
-    expect(await checkStack(rule, [r, pe], { allowPublicWithDefaultDeny: true })).toEqual({ violations: [] });
+test("keyfabric's vaults: public access disabled and deny-by-default ACLs unless IP rules are given; a private endpoint when the settings name a subnet", async () => {
+    const vaultOf = async (settings: Record<string, unknown> = {}) => {
+        const run = await runUnderMocks(() => new AzureKey("k", { resourceGroupName: "rg-keys", vault: { location: "westeurope", tenantId: TENANT, name: "acme-payments", ...settings }, purpose: "sign", algorithm: "EC_P256" }));
+        const v = run.resources.find((r) => r.type === VAULT)!;
+        return { run, vault: { type: VAULT, urn: VAULT_URN, props: v.inputs } as TestResource };
+    };
+    const { vault: plain } = await vaultOf();
+    expect(await checkStack(rule, [plain])).toEqual({ violations: [] });
+    expect(await checkStack(rule, [plain], PE)).toEqual({ violations: [{ message: NO_PE, urn: VAULT_URN }] });
+    // IP rules need public access (Azure ignores them otherwise): reported unless public access behind default deny is accepted.
+    const { vault: withIps } = await vaultOf({ ipRules: ["203.0.113.0/24"] });
+    expect(await checkStack(rule, [withIps])).toEqual({ violations: [{ message: PUBLIC, urn: VAULT_URN }] });
+    expect(await checkStack(rule, [withIps], { allowPublicWithDefaultDeny: true })).toEqual({ violations: [] });
+    // The endpoint keyfabric creates targets the vault (by id once known; the engine also reports the property dependency).
+    const { run } = await vaultOf({ privateEndpoint: { subnetId: `${SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/keys` } });
+    const endpointInputs = run.resources.find((r) => r.type === "azure-native:network:PrivateEndpoint")!.inputs;
+    const vaultId = run.resources.find((r) => r.type === VAULT)!.id;
+    expect(await checkStack(rule, [plain, { ...pe, props: { ...endpointInputs, privateLinkServiceConnections: [{ ...endpointInputs.privateLinkServiceConnections[0], privateLinkServiceId: VAULT_ID }] } }], PE)).toEqual({ violations: [] });
+    expect(endpointInputs.privateLinkServiceConnections[0].privateLinkServiceId).toBe(vaultId);
 });
 
 test("messages name settings, never their values", async () => {

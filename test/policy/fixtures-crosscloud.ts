@@ -25,7 +25,8 @@ export const HSM_NAME = "acme-hsm";
 /**
  * A three-cloud hierarchy: `payments/card-data` (AES-256, every cloud: AWS multi-Region key with an eu-central-1
  * replica, GCP HSM key, Azure Managed HSM oct-HSM key; 90-day cryptoperiod) and `payments/signing` (EC P-384, every
- * cloud, no automatic rotation), residency eu-west-1/eu-central-1, europe-west1, westeurope.
+ * cloud: Azure rotates it every 90 days, AWS and GCP have no automatic rotation for it), residency
+ * eu-west-1/eu-central-1, europe-west1, westeurope.
  */
 export function crossCloudSpec(): HierarchySpec {
     return {

@@ -16,7 +16,7 @@ test("a 30-day destroy-scheduled duration is compliant", async () => {
 
 test("a duration shorter than the minimum is a violation", async () => {
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, destroyScheduledDuration: "86400s" } })).toEqual({
-        violations: [{ message: "The destroy-scheduled duration of this Cloud KMS key is shorter than the configured minimum of 30 days." }],
+        violations: [{ message: "This Cloud KMS key keeps destroyed versions for 1 day; at least 30 days required." }],
     });
 });
 
@@ -36,7 +36,7 @@ test("without a duration, a minimum above 30 days is not met", async () => {
     const { destroyScheduledDuration, ...props } = compliant;
     void destroyScheduledDuration;
     expect(await checkResource(rule, { type: KEY, props }, { minDestroyScheduledDays: 60 })).toEqual({
-        violations: [{ message: "This Cloud KMS key relies on the default destroy-scheduled duration of 30 days, shorter than the configured minimum of 60 days." }],
+        violations: [{ message: "This Cloud KMS key keeps destroyed versions for 30 days (Cloud KMS's default without destroyScheduledDuration); at least 60 days required." }],
     });
 });
 

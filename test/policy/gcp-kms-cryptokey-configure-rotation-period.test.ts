@@ -26,9 +26,12 @@ test("no rotation period is a violation", async () => {
     });
 });
 
-test("a rotation period longer than the maximum is a violation", async () => {
-    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriod: "31622400s" } })).toEqual({
-        violations: [{ message: "The rotation period of this Cloud KMS key is longer than the configured maximum of 365 days." }],
+test("a rotation period longer than the maximum (90 days by default, as CIS GCP 1.10 and CKV_GCP_43 ask) is a violation naming both", async () => {
+    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriod: "31536000s" } })).toEqual({
+        violations: [{ message: "This Cloud KMS key rotates every 365 days; at most 90 days allowed." }],
+    });
+    expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriod: "31622400s" } }, { maxRotationDays: 365 })).toEqual({
+        violations: [{ message: "This Cloud KMS key rotates every 366 days; at most 365 days allowed." }],
     });
 });
 
@@ -46,12 +49,12 @@ test("a key without purpose or template is a symmetric encryption key (the Cloud
 
 describe("maxRotationDays", () => {
     test("declares its default and bounds (1-3650)", () => {
-        expect(rule.configSchema?.properties.maxRotationDays).toMatchObject({ type: "integer", default: 365, minimum: 1, maximum: 3650 });
+        expect(rule.configSchema?.properties.maxRotationDays).toMatchObject({ type: "integer", default: 90, minimum: 1, maximum: 3650 });
     });
     test("a period equal to the maximum passes; one second more does not", async () => {
         expect(await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriod: "7776000s" } }, { maxRotationDays: 90 })).toEqual({ violations: [] });
         expect((await checkResource(rule, { type: KEY, props: { ...compliant, rotationPeriod: "7776001s" } }, { maxRotationDays: 90 })).violations).toEqual([
-            { message: "The rotation period of this Cloud KMS key is longer than the configured maximum of 90 days." },
+            { message: "This Cloud KMS key rotates every 90.000012 days; at most 90 days allowed." },
         ]);
     });
     test("at the lower bound, one day", async () => {
@@ -97,8 +100,8 @@ describe("remediation", () => {
     test("sets the configured maximum when rotation is missing or too long, and changes nothing else", async () => {
         const { rotationPeriod, ...props } = compliant;
         void rotationPeriod;
-        expect(await remediate(rule, { type: KEY, props })).toEqual({ ...props, rotationPeriod: "31536000s" });
-        expect(await remediate(rule, { type: KEY, props: { ...compliant, rotationPeriod: "63072000s" } }, { maxRotationDays: 90 })).toEqual({ ...compliant, rotationPeriod: "7776000s" });
+        expect(await remediate(rule, { type: KEY, props })).toEqual({ ...props, rotationPeriod: "7776000s" });
+        expect(await remediate(rule, { type: KEY, props: { ...compliant, rotationPeriod: "63072000s" } }, { maxRotationDays: 180 })).toEqual({ ...compliant, rotationPeriod: "15552000s" });
     });
     test("leaves compliant and exempt keys alone", async () => {
         expect(await remediate(rule, { type: KEY, props: compliant })).toBeUndefined();
@@ -107,7 +110,7 @@ describe("remediation", () => {
     });
 });
 
-test("keyfabric's GcpKey emits compliant keys: cloud keys rotate within 365 days, BYOK keys are exempt", async () => {
+test("keyfabric's GcpKey emits compliant keys: cloud keys rotate within 90 days, BYOK keys are exempt", async () => {
     const run = await runUnderMocks(() => {
         new GcpKey("cloud", { project: "acme-dev", location: "europe-west1", purpose: "encrypt", algorithm: "AES_256" });
         new GcpKey("byok", { project: "acme-dev", location: "europe-west1", purpose: "encrypt", algorithm: "AES_256", origin: "byok" });

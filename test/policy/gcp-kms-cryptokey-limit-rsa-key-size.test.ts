@@ -13,7 +13,7 @@ test("a 3072-bit RSA key is compliant", async () => {
 
 test.each(["RSA_SIGN_PSS_2048_SHA256", "RSA_SIGN_PKCS1_2048_SHA256", "RSA_SIGN_RAW_PKCS1_2048", "RSA_DECRYPT_OAEP_2048_SHA256", "RSA_DECRYPT_OAEP_2048_SHA1"])("%s is a violation", async (algorithm) => {
     expect(await checkResource(rule, { type: KEY, props: { ...compliant, versionTemplate: { algorithm, protectionLevel: "HSM" } } })).toEqual({
-        violations: [{ message: "This Cloud KMS key uses an RSA algorithm smaller than the configured minimum of 3072 bits." }],
+        violations: [{ message: "This Cloud KMS key uses 2048-bit RSA; at least 3072 bits required." }],
     });
 });
 
@@ -24,7 +24,7 @@ test.each(["RSA_SIGN_PSS_4096_SHA512", "RSA_DECRYPT_OAEP_3072_SHA256", "RSA_SIGN
 test("RSA material imported with GcpImportedKeyVersion is checked too (its __provider input is never read)", async () => {
     expect(await checkResource(rule, { type: IMPORTED, props: imported })).toEqual({ violations: [] });
     expect(await checkResource(rule, { type: IMPORTED, props: { ...imported, algorithm: "RSA_2048" } })).toEqual({
-        violations: [{ message: "This imported Cloud KMS key version carries RSA material smaller than the configured minimum of 3072 bits." }],
+        violations: [{ message: "This imported Cloud KMS key version carries 2048-bit RSA; at least 3072 bits required." }],
     });
     expect(await checkResource(rule, { type: IMPORTED, props: { ...imported, __provider: UNKNOWN } })).toEqual({ violations: [] });
 });
@@ -36,7 +36,7 @@ describe("minRsaBits", () => {
     test("2048 accepts 2048-bit keys; 4096 rejects 3072-bit keys", async () => {
         expect(await checkResource(rule, { type: KEY, props: { ...compliant, versionTemplate: { algorithm: "RSA_SIGN_PSS_2048_SHA256" } } }, { minRsaBits: 2048 })).toEqual({ violations: [] });
         expect(await checkResource(rule, { type: KEY, props: compliant }, { minRsaBits: 4096 })).toEqual({
-            violations: [{ message: "This Cloud KMS key uses an RSA algorithm smaller than the configured minimum of 4096 bits." }],
+            violations: [{ message: "This Cloud KMS key uses 3072-bit RSA; at least 4096 bits required." }],
         });
     });
 });

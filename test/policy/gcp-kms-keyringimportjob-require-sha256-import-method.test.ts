@@ -33,7 +33,7 @@ test("an import method the rule does not know is a violation", async () => {
 
 test("a wrapping key smaller than the minimum is a violation", async () => {
     expect(await checkResource(rule, { type: JOB, props: { ...job, importMethod: "RSA_OAEP_2048_SHA256" } })).toEqual({
-        violations: [{ message: "This Cloud KMS import job wraps key material under an RSA key smaller than the configured minimum of 3072 bits." }],
+        violations: [{ message: "This Cloud KMS import job wraps key material under a 2048-bit RSA key; at least 3072 bits required." }],
     });
 });
 
@@ -54,11 +54,13 @@ describe("minWrappingKeyBits", () => {
     test("declares its default and allowed values", () => {
         expect(rule.configSchema?.properties.minWrappingKeyBits).toMatchObject({ type: "integer", default: 3072, enum: [3072, 4096] });
     });
-    test("4096 rejects 3072-bit jobs, and reports SHA-1 and size separately", async () => {
+    test("4096 rejects 3072-bit jobs; SHA-1 and a small key are one finding naming both", async () => {
         expect(await checkResource(rule, { type: JOB, props: job }, { minWrappingKeyBits: 4096 })).toEqual({
-            violations: [{ message: "This Cloud KMS import job wraps key material under an RSA key smaller than the configured minimum of 4096 bits." }],
+            violations: [{ message: "This Cloud KMS import job wraps key material under a 3072-bit RSA key; at least 4096 bits required." }],
         });
-        expect((await checkResource(rule, { type: JOB, props: { ...job, importMethod: "RSA_OAEP_3072_SHA1_AES_256" } }, { minWrappingKeyBits: 4096 })).violations).toHaveLength(2);
+        expect(await checkResource(rule, { type: JOB, props: { ...job, importMethod: "RSA_OAEP_3072_SHA1_AES_256" } }, { minWrappingKeyBits: 4096 })).toEqual({
+            violations: [{ message: "This Cloud KMS import job wraps key material with SHA-1 OAEP under a 3072-bit RSA key; use a SHA-256 import method with at least 4096 bits." }],
+        });
         expect(await checkResource(rule, { type: JOB, props: { ...job, importMethod: "RSA_OAEP_4096_SHA256" } }, { minWrappingKeyBits: 4096 })).toEqual({ violations: [] });
     });
 });

@@ -1,5 +1,5 @@
 import { rule } from "../../policy-packs/key-management/rules/keyfabric-hierarchy-enforce-consistent-cryptoperiod";
-import { checkStackAsEngine, crossCloudStack, labelsFor, named, raw, tagsFor } from "./fixtures-crosscloud";
+import { checkStackAsEngine, crossCloudSpec, crossCloudStack, labelsFor, named, raw, tagsFor } from "./fixtures-crosscloud";
 import { checkStack, TestResource, UNKNOWN } from "./harness";
 
 const CRYPTO_KEY = "gcp:kms/cryptoKey:CryptoKey";
@@ -25,10 +25,10 @@ test("the three-cloud hierarchy keyfabric emits is compliant", async () => {
     expect(await checkStack(rule, await crossCloudStack())).toEqual({ violations: [] });
 });
 
-test("a hand-written GCP key claiming payments/card-data with another rotation differs from the spec", async () => {
+test("a hand-written GCP key claiming payments/card-data with another rotation differs from the spec, and the message names both periods", async () => {
     const manual = rawGcpKey("card-data", { rotationPeriod: `${180 * 86400}s` });
     expect(await checkStack(rule, [...(await crossCloudStack()), manual])).toEqual({
-        violations: [{ message: "Logical key payments/card-data has a different cryptoperiod in gcp than its KeyHierarchy declares.", urn: urnOf(manual) }],
+        violations: [{ message: "Logical key payments/card-data rotates every 180 days in gcp; its KeyHierarchy declares every 90 days.", urn: urnOf(manual) }],
     });
 });
 
@@ -37,13 +37,27 @@ test("no rotation counts as the cryptoperiod 'none'", async () => {
     void rotationPeriod;
     const manual = raw(CRYPTO_KEY, "manual-card-data", props, { protect: true });
     expect(await checkStack(rule, [...(await crossCloudStack()), manual])).toEqual({
-        violations: [{ message: "Logical key payments/card-data has a different cryptoperiod in gcp than its KeyHierarchy declares.", urn: urnOf(manual) }],
+        violations: [{ message: "Logical key payments/card-data does not rotate automatically in gcp; its KeyHierarchy declares every 90 days.", urn: urnOf(manual) }],
     });
-    // ...and a rotating instance of a key the spec declares without rotation differs the other way.
-    const rotatingSigner = rawGcpKey("signing", { purpose: "ASYMMETRIC_SIGN" }, "manual-signing");
-    expect((await checkStack(rule, [...(await crossCloudStack()), rotatingSigner])).violations).toEqual([
-        { message: "Logical key payments/signing has a different cryptoperiod in gcp than its KeyHierarchy declares.", urn: urnOf(rotatingSigner) },
+    // ...and a rotating instance of a key the spec declares without rotation (a byok key) differs the other way.
+    const spec = crossCloudSpec();
+    spec.domains[0].keys.push({ name: "imported", purpose: "encrypt", algorithm: "AES_256", origin: "byok", clouds: ["aws", "gcp"] });
+    const rotatingImport = rawGcpKey("imported", {}, "manual-imported");
+    expect((await checkStack(rule, [...(await crossCloudStack(spec)), rotatingImport])).violations).toEqual([
+        { message: "Logical key payments/imported rotates every 90 days in gcp; its KeyHierarchy declares no automatic rotation.", urn: urnOf(rotatingImport) },
     ]);
+});
+
+test("Azure rotates every key it generates, so an asymmetric key's cryptoperiod is Azure's; AWS and GCP instances, which cannot rotate it, are not compared", async () => {
+    const stack = await crossCloudStack();
+    const azureSigning = named(stack, "kf-payments-signing-azure-key");
+    expect(azureSigning.props.properties.rotationPolicy.lifetimeActions[0]).toEqual({ action: { type: "rotate" }, trigger: { timeAfterCreate: "P90D" } });
+    delete azureSigning.props.properties.rotationPolicy;
+    // A GCP signing key with a rotation period the API would refuse anyway: not its cryptoperiod to choose.
+    const gcpSigner = rawGcpKey("signing", { purpose: "ASYMMETRIC_SIGN", versionTemplate: { algorithm: "EC_SIGN_P384_SHA384", protectionLevel: "HSM" } }, "manual-signing");
+    expect(await checkStack(rule, [...stack, gcpSigner])).toEqual({
+        violations: [{ message: "Logical key payments/signing does not rotate automatically in azure; its KeyHierarchy declares every 90 days.", urn: urnOf(azureSigning) }],
+    });
 });
 
 test("a keyfabric instance changed in one cloud is reported on that instance", async () => {
@@ -51,7 +65,7 @@ test("a keyfabric instance changed in one cloud is reported on that instance", a
     const awsKey = named(stack, "kf-payments-card-data-aws-key");
     awsKey.props.rotationPeriodInDays = 180;
     expect(await checkStack(rule, stack)).toEqual({
-        violations: [{ message: "Logical key payments/card-data has a different cryptoperiod in aws than its KeyHierarchy declares.", urn: urnOf(awsKey) }],
+        violations: [{ message: "Logical key payments/card-data rotates every 180 days in aws; its KeyHierarchy declares every 90 days.", urn: urnOf(awsKey) }],
     });
 });
 
@@ -61,11 +75,11 @@ test("Azure: the rotation policy's rotate trigger is the cryptoperiod (Managed H
     policy.props.timeAfterCreation = "P180D";
     const hsmKey = named(stack, "kf-payments-card-data-azure-key");
     const vaultKey = named(stack, "kf-payments-signing-azure-key");
-    vaultKey.props.properties.rotationPolicy = { lifetimeActions: [{ action: { type: "Rotate" }, trigger: { timeAfterCreate: "P90D" } }] };
+    vaultKey.props.properties.rotationPolicy = { lifetimeActions: [{ action: { type: "Rotate" }, trigger: { timeAfterCreate: "P365D" } }] };
     expect(await checkStack(rule, stack)).toEqual({
         violations: [
-            { message: "Logical key payments/card-data has a different cryptoperiod in azure than its KeyHierarchy declares.", urn: urnOf(hsmKey) },
-            { message: "Logical key payments/signing has a different cryptoperiod in azure than its KeyHierarchy declares.", urn: urnOf(vaultKey) },
+            { message: "Logical key payments/card-data rotates every 180 days in azure; its KeyHierarchy declares every 90 days.", urn: urnOf(hsmKey) },
+            { message: "Logical key payments/signing rotates every 365 days in azure; its KeyHierarchy declares every 90 days.", urn: urnOf(vaultKey) },
         ],
     });
 });
@@ -73,7 +87,7 @@ test("Azure: the rotation policy's rotate trigger is the cryptoperiod (Managed H
 test("without a spec, instances are compared with each other and the odd one out is reported", async () => {
     const manual = rawGcpKey("card-data", { rotationPeriod: `${180 * 86400}s` });
     expect(await checkStack(rule, [...withoutSpec(await crossCloudStack()), manual])).toEqual({
-        violations: [{ message: "Logical key payments/card-data has a different cryptoperiod in gcp than in aws, gcp, azure.", urn: urnOf(manual) }],
+        violations: [{ message: "Logical key payments/card-data rotates every 180 days in gcp, but every 90 days in aws, gcp, azure.", urn: urnOf(manual) }],
     });
 });
 
@@ -89,7 +103,7 @@ test("hand-written resources are correlated by their tags alone, in any cloud an
     });
     const other = raw("aws:kms/key:Key", "other-hierarchy", { enableKeyRotation: false, tags: { ...tagsFor("events"), "keyfabric:hierarchy": "other" } });
     expect(await checkStack(rule, [awsKey, gcpKey, azureKey, other])).toEqual({
-        violations: [{ message: "Logical key payments/events has a different cryptoperiod in azure than in aws, gcp.", urn: urnOf(azureKey) }],
+        violations: [{ message: "Logical key payments/events rotates every 60 days in azure, but every 120 days in aws, gcp.", urn: urnOf(azureKey) }],
     });
 });
 
@@ -98,7 +112,9 @@ test("toleranceDays lets cryptoperiods differ by a few days", async () => {
     const stack = [...(await crossCloudStack()), manual];
     expect((await checkStack(rule, stack)).violations).toHaveLength(1);
     expect(await checkStack(rule, stack, { toleranceDays: 5 })).toEqual({ violations: [] });
-    expect((await checkStack(rule, stack, { toleranceDays: 4 })).violations).toHaveLength(1);
+    expect((await checkStack(rule, stack, { toleranceDays: 4 })).violations).toEqual([
+        { message: "Logical key payments/card-data rotates every 95 days in gcp; its KeyHierarchy declares every 90 days (at most 4 days apart allowed).", urn: urnOf(manual) },
+    ]);
 });
 
 test("config: defaults and bounds", () => {
@@ -153,7 +169,7 @@ test("a Managed HSM rotation policy whose key id is unknown at preview is placed
     expect(await checkStack(rule, stack)).toEqual({ violations: [] });
     policy.props.timeAfterCreation = "P30D";
     expect((await checkStack(rule, stack)).violations).toEqual([
-        { message: "Logical key payments/card-data has a different cryptoperiod in azure than its KeyHierarchy declares.", urn: named(stack, "kf-payments-card-data-azure-key").urn },
+        { message: "Logical key payments/card-data rotates every 30 days in azure; its KeyHierarchy declares every 90 days.", urn: named(stack, "kf-payments-card-data-azure-key").urn },
     ]);
     // A policy that can be placed neither by id nor by the tree makes the key's cryptoperiod unknown, not "none"...
     policy.parent = undefined;
@@ -161,7 +177,7 @@ test("a Managed HSM rotation policy whose key id is unknown at preview is placed
     // ...unless the engine says which key its managedHsmKeyId comes from.
     const hsmKey = named(stack, "kf-payments-card-data-azure-key");
     expect(await checkStackAsEngine(rule, stack, { dependencies: new Map([[policy, { managedHsmKeyId: [hsmKey] }]]) })).toEqual([
-        { message: "Logical key payments/card-data has a different cryptoperiod in azure than its KeyHierarchy declares.", urn: hsmKey.urn },
+        { message: "Logical key payments/card-data rotates every 30 days in azure; its KeyHierarchy declares every 90 days.", urn: hsmKey.urn },
     ]);
 });
 
@@ -170,7 +186,7 @@ test("the spec's own values unknown at preview fall back to comparing the instan
     named(stack, "kf").props.spec.domains[0].rotationDays = UNKNOWN;
     const manual = rawGcpKey("card-data", { rotationPeriod: `${180 * 86400}s` });
     expect((await checkStack(rule, [...stack, manual])).violations).toEqual([
-        { message: "Logical key payments/card-data has a different cryptoperiod in gcp than in aws, gcp, azure.", urn: urnOf(manual) },
+        { message: "Logical key payments/card-data rotates every 180 days in gcp, but every 90 days in aws, gcp, azure.", urn: urnOf(manual) },
     ]);
 });
 

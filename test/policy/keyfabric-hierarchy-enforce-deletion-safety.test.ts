@@ -14,7 +14,7 @@ test("the three-cloud hierarchy keyfabric emits is compliant", async () => {
 test("a hand-written GCP instance of payments/card-data with a one-day destroy-scheduled duration", async () => {
     const manual = rawGcpKey({ destroyScheduledDuration: "86400s" });
     expect(await checkStack(rule, [...(await crossCloudStack()), manual])).toEqual({
-        violations: [{ message: "Key payments/card-data in gcp has a deletion window shorter than 30 days.", urn: manual.urn }],
+        violations: [{ message: "Key payments/card-data in gcp has a deletion window of 1 day; at least 30 days required.", urn: manual.urn }],
     });
 });
 
@@ -31,10 +31,10 @@ test("AWS: the deletion window against minDeletionWindowDays", async () => {
     const stack = await crossCloudStack();
     const key = named(stack, "kf-payments-signing-aws-key");
     key.props.deletionWindowInDays = 7;
-    expect(await checkStack(rule, stack)).toEqual({ violations: [{ message: "Key payments/signing in aws has a deletion window shorter than 30 days.", urn: key.urn }] });
+    expect(await checkStack(rule, stack)).toEqual({ violations: [{ message: "Key payments/signing in aws has a deletion window of 7 days; at least 30 days required.", urn: key.urn }] });
     expect(await checkStack(rule, stack, { minDeletionWindowDays: 7 })).toEqual({ violations: [] });
     expect((await checkStack(rule, stack, { minDeletionWindowDays: 8 })).violations).toEqual([
-        { message: "Key payments/signing in aws has a deletion window shorter than 8 days.", urn: key.urn },
+        { message: "Key payments/signing in aws has a deletion window of 7 days; at least 8 days required.", urn: key.urn },
     ]);
 });
 
@@ -47,7 +47,7 @@ test("Azure: the holding vault's soft-delete retention, purge protection and pro
     vault.retainOnDelete = false;
     expect(await checkStack(rule, stack)).toEqual({
         violations: [
-            { message: `${VAULT} keeps deleted keys for fewer than 30 days.`, urn: vault.urn },
+            { message: `${VAULT} keeps deleted keys for 7 days; at least 30 days required.`, urn: vault.urn },
             { message: `${VAULT} does not have purge protection enabled.`, urn: vault.urn },
             { message: `${VAULT} does not have the protect resource option.`, urn: vault.urn },
         ],
@@ -60,7 +60,7 @@ test("a domain's vault is checked before any key names it; soft delete off keeps
     const vault = named(stack, "kf-payments-vault-westeurope");
     vault.props.properties.enableSoftDelete = false;
     expect(await checkStack(rule, stack)).toEqual({
-        violations: [{ message: "The Key Vault of domain payments in azure keeps deleted keys for fewer than 30 days.", urn: vault.urn }],
+        violations: [{ message: "The Key Vault of domain payments in azure keeps deleted keys for 0 days (soft delete is off); at least 30 days required.", urn: vault.urn }],
     });
 });
 

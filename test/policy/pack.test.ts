@@ -1,119 +1,208 @@
 /**
- * The pack at the engine boundary: started as its analyzer gRPC server (what `pulumi-analyzer-policy` runs), configured,
- * sent Analyze for every resource and AnalyzeStack once, with the resources captured from the examples, the root
- * program and a deliberately bad raw program. Exact diagnostics.
+ * The pack at the engine boundary: started as its analyzer gRPC server (what `pulumi-analyzer-policy` runs), configured
+ * with each preset file as `--policy-pack-config` passes it, sent Analyze for every resource and AnalyzeStack once,
+ * with the resources captured from every example, the root program (the sample stack `npm start` previews), the
+ * README's YAML and TypeScript snippets, and a deliberately bad raw program. Exact diagnostics for each preset.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { DEFAULT_POLICY_PACK, readPackConfig } from "../../sdk/policy/analyzer";
 import { MockRun } from "../../sdk/preview/harness";
-import { evaluatePolicies, PolicyReport } from "../../sdk/preview/policy";
+import { evaluatePolicies, openPacks, PolicyReport } from "../../sdk/preview/policy";
 import { previewProject } from "../../sdk/preview/project";
 import { render } from "../../sdk/preview/render";
 
 const root = path.join(__dirname, "..", "..");
 const COMPILED_PACK = path.join(root, "lib", "policy-packs", "key-management");
-const runs: Record<string, { run: MockRun; report: PolicyReport }> = {};
+const PRESETS = ["baseline", "cis", "pci-dss-4", "strict-hsm"] as const;
+/** The rules' defaults (no config), then each preset. */
+const CONFIGS = ["defaults", ...PRESETS] as const;
+type Config = (typeof CONFIGS)[number];
+
+const BAD = "test/fixtures/bad-raw-program";
+const README_YAML = "README: In stack config (YAML)";
+const README_TS = "README: In TypeScript";
+/** Every program keyfabric ships: they must pass every preset. */
+const GOOD = [".", "examples/three-cloud-hierarchy", "examples/config-driven", "examples/aws-only-key", README_YAML, README_TS];
+
+const runs: Record<string, MockRun> = {};
+const reports: Record<string, Record<Config, PolicyReport>> = {};
 const brief = (r: PolicyReport) => r.violations.map((v) => [v.enforcementLevel, v.policy, v.urn.split("::").pop()]).sort();
+let tmp: string;
+
+/** The fenced block of `lang` that follows `heading` in the README (the nth one, from 0). */
+function snippet(readme: string, heading: string, lang: string, nth = 0): string {
+    const section = readme.slice(readme.indexOf(`\n${heading}\n`));
+    const blocks = [...section.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))];
+    return blocks[nth][1];
+}
+
+/** The README's snippets as Pulumi projects: the YAML one is the stack config of the TypeScript program after it. */
+function readmeProjects(): Record<string, string> {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "keyfabric-readme-"));
+    const write = (dir: string, files: Record<string, string>) => {
+        fs.mkdirSync(path.join(tmp, dir));
+        for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp, dir, f), text);
+        return path.join(tmp, dir);
+    };
+    return {
+        [README_YAML]: write("yaml", {
+            "Pulumi.yaml": "name: readme-yaml\nruntime: nodejs\n",
+            "Pulumi.dev.yaml": snippet(readme, "### In stack config (YAML)", "yaml"),
+            "index.ts": snippet(readme, "### In stack config (YAML)", "ts"),
+        }),
+        [README_TS]: write("ts", { "Pulumi.yaml": "name: readme-ts\nruntime: nodejs\n", "index.ts": snippet(readme, "### In TypeScript", "ts") }),
+    };
+}
 
 beforeAll(async () => {
-    const projects = ["test/fixtures/bad-raw-program", ".", "examples/three-cloud-hierarchy", "examples/config-driven", "examples/aws-only-key"];
-    const previews: MockRun[] = [];
-    for (const p of projects) previews.push(await previewProject(path.join(root, p), { registerTs: false }));
-    const reports = await Promise.all([
-        ...previews.map((run) => evaluatePolicies(run, [{ dir: DEFAULT_POLICY_PACK }])),
-        evaluatePolicies(previews[0], [{ dir: DEFAULT_POLICY_PACK, configFile: path.join(DEFAULT_POLICY_PACK, "presets", "cis.json") }]),
-        // The compiled pack `npm run build` puts in lib/, which the CLI runs (it starts without ts-node).
-        evaluatePolicies(previews[0], [{ dir: COMPILED_PACK, configFile: path.join(COMPILED_PACK, "presets", "cis.json") }]),
-        evaluatePolicies(previews[1], [{ dir: COMPILED_PACK }]),
-    ]);
-    projects.forEach((p, i) => (runs[p] = { run: previews[i], report: reports[i] }));
-    runs["bad+cis"] = { run: previews[0], report: reports[projects.length] };
-    runs["compiled:bad+cis"] = { run: previews[0], report: reports[projects.length + 1] };
-    runs["compiled:."] = { run: previews[1], report: reports[projects.length + 2] };
-}, 180_000);
+    const dirs: Record<string, string> = { ...Object.fromEntries([BAD, ...GOOD.slice(0, 4)].map((p) => [p, path.join(root, p)])), ...readmeProjects() };
+    for (const [name, dir] of Object.entries(dirs)) runs[name] = await previewProject(dir, { registerTs: false });
+    // One analyzer server per config, as the engine starts one per pack and --policy-pack-config; every program through each.
+    const packs = await Promise.all(CONFIGS.map((c) => openPacks([{ dir: DEFAULT_POLICY_PACK, ...(c === "defaults" ? {} : { configFile: path.join(DEFAULT_POLICY_PACK, "presets", `${c}.json`) }) }])));
+    try {
+        for (const name of Object.keys(runs)) {
+            const byConfig = await Promise.all(packs.map((p) => p.evaluate(runs[name])));
+            reports[name] = Object.fromEntries(CONFIGS.map((c, i) => [c, byConfig[i]])) as Record<Config, PolicyReport>;
+        }
+    } finally {
+        packs.forEach((p) => p.close());
+    }
+}, 300_000);
 
-test("a raw program (no keyfabric) gets exactly its five violations, three of them mandatory", () => {
-    expect(brief(runs["test/fixtures/bad-raw-program"].report)).toEqual([
-        ["advisory", "aws-kms-key-enable-key-rotation", "no-rotation"],
-        ["advisory", "azure-keyvault-vault-enable-purge-protection", "vault"],
-        ["mandatory", "aws-kms-externalkey-disallow-plaintext-material", "imported"],
-        ["mandatory", "aws-kms-key-disallow-wildcard-principal", "wildcard-policy"],
-        ["mandatory", "gcp-kms-cryptokeyiammember-disallow-public-access", "public"],
+afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test.each(GOOD.flatMap((p) => CONFIGS.map((c) => [p, c] as const)))("%s under %s: no violation at all", (p, c) => {
+    expect(brief(reports[p][c])).toEqual([]);
+    expect(reports[p][c].notEvaluated).toEqual([]);
+});
+
+test("npm start previews the sample stack that passes: the root program under the rules' defaults", () => {
+    expect(reports["."].defaults.packs.map((p) => [p.pack, p.version, p.violations])).toEqual([["keyfabric-key-management", "0.1.0", []]]);
+    expect(runs["."].resources.filter((r) => r.type === "azure-native:network:PrivateEndpoint").map((r) => r.name).sort()).toEqual([
+        "keyfabric-analytics-vault-westeurope-endpoint",
+        "keyfabric-payments-vault-westeurope-endpoint",
     ]);
-    expect(runs["test/fixtures/bad-raw-program"].report.mandatory).toBe(3);
+});
+
+const AUDIT = [
+    ["aws-cloudtrail-trail-enable-kms-logging", ""],
+    ["azure-keyvault-vault-enable-audit-logging", "vault"],
+    ["gcp-kms-project-enable-audit-logging", "ring"],
+] as const;
+const at = (level: string, rows: readonly (readonly [string, string])[]) => rows.map(([p, u]) => [level, p, u]);
+const sorted = (rows: unknown[][]) => [...rows].sort();
+
+test("a raw program (no keyfabric) gets exactly its eight violations under the rules' defaults, three of them mandatory", () => {
+    const r = reports[BAD].defaults;
+    expect(brief(r)).toEqual(
+        sorted([
+            ["advisory", "aws-kms-key-enable-key-rotation", "no-rotation"],
+            ["advisory", "azure-keyvault-vault-enable-purge-protection", "vault"],
+            ["mandatory", "aws-kms-externalkey-disallow-plaintext-material", "imported"],
+            ["mandatory", "aws-kms-key-disallow-wildcard-principal", "wildcard-policy"],
+            ["mandatory", "gcp-kms-cryptokeyiammember-disallow-public-access", "public"],
+            ...at("advisory", AUDIT),
+        ]),
+    );
+    expect(r.mandatory).toBe(3);
+    expect(brief(reports[BAD].baseline)).toEqual(brief(r));
     // Messages never echo values: not the material, not the member, not the policy.
-    const text = JSON.stringify(runs["test/fixtures/bad-raw-program"].report.violations);
+    const text = JSON.stringify(CONFIGS.map((c) => reports[BAD][c].violations));
     expect(text).not.toMatch(/dGVzdC1maXh0dXJl|allUsers"|kms:Decrypt/);
 });
 
-test("a preset changes levels and bounds as the engine would: cis makes rotation mandatory, at most 90 days", () => {
-    expect(brief(runs["bad+cis"].report).filter(([level]) => level === "mandatory").map(([, p]) => p)).toEqual([
-        "aws-kms-externalkey-disallow-plaintext-material",
-        "aws-kms-key-configure-rotation-period",
-        "aws-kms-key-disallow-wildcard-principal",
-        "aws-kms-key-enable-key-rotation",
-        "azure-keyvault-vault-enable-purge-protection",
-        "gcp-kms-cryptokeyiammember-disallow-public-access",
-    ]);
-    expect(readPackConfig(path.join(DEFAULT_POLICY_PACK, "presets", "cis.json"))["aws-kms-key-configure-rotation-period"]).toEqual({ enforcementLevel: "mandatory", maxRotationDays: 90 });
+test("cis makes each Automated CIS recommendation mandatory: rotation on (AWS 3.6), recoverable vaults (Azure 8.5), audit logging (AWS 3.1, GCP 2.1, Azure 5.1.5)", () => {
+    expect(brief(reports[BAD].cis)).toEqual(
+        sorted([
+            ["mandatory", "aws-kms-externalkey-disallow-plaintext-material", "imported"],
+            ["mandatory", "aws-kms-key-disallow-wildcard-principal", "wildcard-policy"],
+            ["mandatory", "aws-kms-key-enable-key-rotation", "no-rotation"],
+            ["mandatory", "azure-keyvault-vault-enable-purge-protection", "vault"],
+            ["mandatory", "gcp-kms-cryptokeyiammember-disallow-public-access", "public"],
+            ...at("mandatory", AUDIT),
+        ]),
+    );
+    // CIS AWS asks that rotation be on, not a period: the raw key rotating at AWS's default 365 days is not reported.
+    expect(readPackConfig(path.join(DEFAULT_POLICY_PACK, "presets", "cis.json"))["aws-kms-key-configure-rotation-period"]).toBeUndefined();
 });
 
-test("the root program's sample stack has no mandatory violation; its advisories are the Azure ones keyfabric documents", () => {
-    const r = runs["."].report;
-    expect(r.mandatory).toBe(0);
-    expect(brief(r)).toEqual([
-        ["advisory", "azure-keyvault-key-configure-expiry", "keyfabric-analytics-exports-azure-key"],
-        ["advisory", "azure-keyvault-key-configure-expiry", "keyfabric-payments-receipts-signing-azure-key"],
-        ["advisory", "azure-keyvault-key-configure-rotation-policy", "keyfabric-analytics-exports-azure-key"],
-        ["advisory", "azure-keyvault-key-configure-rotation-policy", "keyfabric-payments-receipts-signing-azure-key"],
-        ["advisory", "azure-keyvault-vault-disallow-public-network-access", "keyfabric-analytics-vault-westeurope"],
-        ["advisory", "azure-keyvault-vault-disallow-public-network-access", "keyfabric-payments-vault-westeurope"],
-        ["advisory", "azure-keyvault-vault-require-private-endpoint", "keyfabric-analytics-vault-westeurope"],
-        ["advisory", "azure-keyvault-vault-require-private-endpoint", "keyfabric-payments-vault-westeurope"],
-    ]);
+test("pci-dss-4: rotation on and imported material that expires (3.7.4), no material in state (3.6.1.2); audit logs are outside 3.6/3.7", () => {
+    expect(brief(reports[BAD]["pci-dss-4"])).toEqual(
+        sorted([
+            ["advisory", "azure-keyvault-vault-enable-purge-protection", "vault"],
+            ["mandatory", "aws-kms-externalkey-disallow-plaintext-material", "imported"],
+            ["mandatory", "aws-kms-externalkey-limit-material-validity", "imported"],
+            ["mandatory", "aws-kms-key-disallow-wildcard-principal", "wildcard-policy"],
+            ["mandatory", "aws-kms-key-enable-key-rotation", "no-rotation"],
+            ["mandatory", "gcp-kms-cryptokeyiammember-disallow-public-access", "public"],
+            ...at("advisory", AUDIT),
+        ]),
+    );
 });
 
-test.each([
-    ["examples/three-cloud-hierarchy", [
-        ["advisory", "azure-keyvault-key-configure-expiry", "corp-customer-data-documents-signing-azure-key"],
-        ["advisory", "azure-keyvault-key-configure-rotation-policy", "corp-customer-data-documents-signing-azure-key"],
-        ["advisory", "azure-keyvault-vault-disallow-public-network-access", "corp-customer-data-vault-eastus2"],
-        ["advisory", "azure-keyvault-vault-require-private-endpoint", "corp-customer-data-vault-eastus2"],
-    ]],
-    ["examples/config-driven", []],
-    ["examples/aws-only-key", []],
-])("%s", (p, expected) => {
-    expect(brief(runs[p].report)).toEqual(expected);
+test("strict-hsm: every finding mandatory, and the 90-day bound reports the raw key rotating at AWS's default", () => {
+    expect(brief(reports[BAD]["strict-hsm"])).toEqual(
+        sorted([
+            ["mandatory", "aws-kms-externalkey-disallow-plaintext-material", "imported"],
+            ["mandatory", "aws-kms-externalkey-limit-material-validity", "imported"],
+            ["mandatory", "aws-kms-key-configure-rotation-period", "wildcard-policy"],
+            ["mandatory", "aws-kms-key-disallow-wildcard-principal", "wildcard-policy"],
+            ["mandatory", "aws-kms-key-enable-key-rotation", "no-rotation"],
+            ["mandatory", "azure-keyvault-vault-enable-purge-protection", "vault"],
+            ["mandatory", "gcp-kms-cryptokeyiammember-disallow-public-access", "public"],
+            ...at("mandatory", AUDIT),
+        ]),
+    );
+    expect(reports[BAD]["strict-hsm"].violations.find((v) => v.policy === "aws-kms-key-configure-rotation-period")!.message).toMatch(
+        /This KMS key rotates every 365 days; at most 90 days allowed\.$/,
+    );
 });
 
 test("JSON, markdown and SARIF outputs of the bad program", () => {
-    const { run, report } = runs["test/fixtures/bad-raw-program"];
+    const run = runs[BAD];
+    const report = reports[BAD].defaults;
     const json = JSON.parse(render(run, "json", report));
-    expect(json.policyViolations).toHaveLength(5);
+    expect(json.policyViolations).toHaveLength(8);
     expect(json.policyViolations[0]).toEqual({ policy: expect.any(String), pack: "keyfabric-key-management", enforcementLevel: expect.any(String), urn: expect.stringMatching(/^urn:pulumi:dev::bad-raw-program::/), message: expect.any(String) });
     const md = render(run, "markdown", report);
-    expect(md).toContain("**Policy violations: 5** (3 mandatory)");
+    expect(md).toContain("**Policy violations: 8** (3 mandatory)");
     // Grouped by resource, each under the line that declares it.
     expect(md).toContain("**`imported`** · `aws:kms/externalKey:ExternalKey` · `index.ts:79`\n\n| level | policy | message |\n|---|---|---|\n| **mandatory** | `aws-kms-externalkey-disallow-plaintext-material` |");
     const sarif = JSON.parse(render(run, "sarif", report));
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs[0].tool.driver.rules.length).toBeGreaterThanOrEqual(50);
     expect(sarif.runs[0].results.map((r: any) => [r.ruleId, r.level]).sort()).toEqual([
+        ["aws-cloudtrail-trail-enable-kms-logging", "warning"],
         ["aws-kms-externalkey-disallow-plaintext-material", "error"],
         ["aws-kms-key-disallow-wildcard-principal", "error"],
         ["aws-kms-key-enable-key-rotation", "warning"],
+        ["azure-keyvault-vault-enable-audit-logging", "warning"],
         ["azure-keyvault-vault-enable-purge-protection", "warning"],
         ["gcp-kms-cryptokeyiammember-disallow-public-access", "error"],
+        ["gcp-kms-project-enable-audit-logging", "warning"],
     ]);
-    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("index.ts");
-    const rule = sarif.runs[0].tool.driver.rules[sarif.runs[0].results[0].ruleIndex];
-    expect(rule.id).toBe(sarif.runs[0].results[0].ruleId);
+    const located = sarif.runs[0].results.find((r: any) => r.ruleId === "aws-kms-externalkey-disallow-plaintext-material");
+    expect(located.locations[0].physicalLocation.artifactLocation.uri).toBe("index.ts");
+    const rule = sarif.runs[0].tool.driver.rules[located.ruleIndex];
+    expect(rule.id).toBe(located.ruleId);
 });
 
-test("the compiled pack (lib/policy-packs/key-management, what the CLI runs) reports exactly what the TypeScript pack does", () => {
+test("the compiled pack (lib/policy-packs/key-management, what the CLI runs) reports exactly what the TypeScript pack does, presets included", async () => {
     expect(DEFAULT_POLICY_PACK).toBe(path.join(root, "policy-packs", "key-management"));
     expect(require(path.join(COMPILED_PACK, "package.json")).main).toBe("index.js");
-    expect(runs["compiled:bad+cis"].report.violations).toEqual(runs["bad+cis"].report.violations);
-    expect(runs["compiled:."].report.violations).toEqual(runs["."].report.violations);
-    expect(runs["compiled:."].report.packs).toEqual(runs["."].report.packs);
-});
+    for (const preset of PRESETS) {
+        expect(fs.readFileSync(path.join(COMPILED_PACK, "presets", `${preset}.json`), "utf8")).toBe(fs.readFileSync(path.join(DEFAULT_POLICY_PACK, "presets", `${preset}.json`), "utf8"));
+    }
+    const [badCis, sample] = await Promise.all([
+        evaluatePolicies(runs[BAD], [{ dir: COMPILED_PACK, configFile: path.join(COMPILED_PACK, "presets", "cis.json") }]),
+        evaluatePolicies(runs["."], [{ dir: COMPILED_PACK }]),
+    ]);
+    expect(badCis.violations).toEqual(reports[BAD].cis.violations);
+    expect(sample.violations).toEqual(reports["."].defaults.violations);
+    expect(sample.packs).toEqual(reports["."].defaults.packs);
+}, 120_000);

@@ -226,7 +226,10 @@ export interface Spec {
     readonly domains: ReadonlyMap<string, SpecDomain>;
 }
 
-const DEFAULT_ROTATION_DAYS = 365; // sdk/spec/constants.ts DEFAULTS.rotationDays
+/** keyfabric's cryptoperiod when the spec sets none: sdk/spec/constants.ts DEFAULTS.rotationDays (the pack does not import the SDK). */
+const SPEC_DEFAULT_ROTATION_DAYS = 90;
+/** AWS KMS's rotation period when a key with rotation on does not set rotationPeriodInDays. */
+const AWS_DEFAULT_ROTATION_DAYS = 365;
 
 /** The specs of every KeyHierarchy in the stack, by normalised hierarchy name. Unknown parts stay `UNKNOWN`. */
 export function specsOf(resources: readonly PolicyResource[]): Map<string, Spec> {
@@ -278,21 +281,24 @@ export function specsOf(resources: readonly PolicyResource[]): Map<string, Spec>
     return specs;
 }
 
-/** sdk/spec/validate.ts: explicit on the key, else inherited by symmetric keys the cloud generates. */
+/**
+ * sdk/spec/validate.ts: explicit on the key, else inherited by every key a cloud generates and rotates (AES keys in
+ * every cloud; every key Azure generates). The instances a cloud cannot rotate (AWS and GCP asymmetric and HMAC keys)
+ * are not compared (cryptoperiodOf: undefined), so one declared value serves every cloud.
+ */
 function resolveRotation(k: unknown, d: unknown, defaults: unknown): Maybe<Cryptoperiod> {
     const explicit = at(k, "rotationDays");
     if (explicit === UNKNOWN) return UNKNOWN;
     if (typeof explicit === "number") return explicit;
     const origin = at(k, "origin");
-    const algorithm = at(k, "algorithm");
-    if (origin === UNKNOWN || algorithm === UNKNOWN) return UNKNOWN;
-    if ((origin ?? "cloud") !== "cloud" || algorithm !== "AES_256") return "none";
+    if (origin === UNKNOWN) return UNKNOWN;
+    if ((origin ?? "cloud") !== "cloud") return "none";
     const dr = at(d, "rotationDays");
     const fr = defaults === UNKNOWN ? UNKNOWN : at(defaults, "rotationDays");
     if (dr === UNKNOWN) return UNKNOWN;
     if (typeof dr === "number") return dr;
     if (fr === UNKNOWN) return UNKNOWN;
-    return typeof fr === "number" ? fr : DEFAULT_ROTATION_DAYS;
+    return typeof fr === "number" ? fr : SPEC_DEFAULT_ROTATION_DAYS;
 }
 
 /** A domain's deployer in `cloud`: its own `deployer.<cloud>`, else the hierarchy's (sdk/spec/separation.ts). */
@@ -423,16 +429,23 @@ export function hsmKeyUri(key: PolicyResource): Maybe<string | undefined> {
 // ---------------------------------------------------------------------------------------------------------------
 // Per-cloud facts.
 
-/** The cryptoperiod of a key instance in days, "none" without automatic rotation; undefined when not its own. */
+/**
+ * The cryptoperiod of a key instance in days, "none" without automatic rotation; undefined when not its own (AWS
+ * replicas) or not a choice (AWS and GCP keys their cloud cannot rotate: asymmetric and HMAC keys).
+ */
 export function cryptoperiodOf(stack: Stack, r: PolicyResource): Maybe<Cryptoperiod | undefined> {
     switch (r.type) {
         case TYPES.awsKey: {
+            const spec = at(r.props, "keySpec");
+            const cmkSpec = at(r.props, "customerMasterKeySpec");
+            if (spec === UNKNOWN || cmkSpec === UNKNOWN) return UNKNOWN;
+            if ((spec ?? cmkSpec ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") return undefined; // AWS rotates symmetric keys only
             const on = at(r.props, "enableKeyRotation");
             if (on === UNKNOWN) return UNKNOWN;
             if (on !== true) return "none";
             const days = at(r.props, "rotationPeriodInDays");
             if (days === UNKNOWN) return UNKNOWN;
-            return typeof days === "number" ? days : DEFAULT_ROTATION_DAYS; // AWS's default period
+            return typeof days === "number" ? days : AWS_DEFAULT_ROTATION_DAYS;
         }
         case TYPES.awsExternalKey:
         case TYPES.azureImportedKey:
@@ -441,6 +454,9 @@ export function cryptoperiodOf(stack: Stack, r: PolicyResource): Maybe<Cryptoper
         case TYPES.awsReplicaExternalKey:
             return undefined; // replicas share the primary's rotation
         case TYPES.gcpCryptoKey: {
+            const purpose = at(r.props, "purpose");
+            if (purpose === UNKNOWN) return UNKNOWN;
+            if ((purpose ?? "ENCRYPT_DECRYPT") !== "ENCRYPT_DECRYPT") return undefined; // Cloud KMS rotates symmetric encryption keys only
             const period = at(r.props, "rotationPeriod");
             if (period === UNKNOWN) return UNKNOWN;
             if (period === undefined || period === null || period === "") return "none";

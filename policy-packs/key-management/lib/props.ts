@@ -27,6 +27,17 @@ export function durationDays(value: unknown): number | undefined {
     return undefined;
 }
 
+/**
+ * A number of days for a violation message: "1 day", "90 days", "0.5 days" (two decimals, more when two would round
+ * a fraction to a whole number: "90.000012 days"). Messages name the threshold and the number the rule derived (days,
+ * bits), never the property's own text.
+ */
+export function days(n: number): string {
+    let v = Number.isInteger(n) ? String(n) : String(Number(n.toFixed(2)));
+    if (!Number.isInteger(n) && Number.isInteger(Number(v))) v = String(Number(n.toFixed(6)));
+    return `${v} ${v === "1" ? "day" : "days"}`;
+}
+
 /** The frameworks both Azure rotation-policy rules (Key Vault keys, Managed HSM keys) implement. */
 export const AZURE_ROTATION_FRAMEWORKS = [
     { name: "CIS Microsoft Azure Foundations Benchmark", version: "2.0.0", reference: "8.8 Ensure Automatic Key Rotation is Enabled Within Azure Key Vault for the Supported Services" },

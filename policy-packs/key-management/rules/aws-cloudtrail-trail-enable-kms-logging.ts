@@ -5,6 +5,7 @@ import { stackRule } from "../lib/rule";
 
 const TRAIL = "aws:cloudtrail/trail:Trail";
 const HIERARCHY = "keyfabric:index:KeyHierarchy";
+const AWS_KEY_COMPONENT = "keyfabric:aws:Key";
 const KMS = "kms.amazonaws.com";
 
 /** One KMS management event, as advanced event selectors see it (Encrypt, Decrypt and GenerateDataKey are read-only events). */
@@ -58,7 +59,7 @@ export const rule = stackRule(
     {
         name: "aws-cloudtrail-trail-enable-kms-logging",
         description:
-            "A stack that declares AWS KMS keys must also declare a multi-Region CloudTrail trail that is logging and records management events, read and write, without excluding kms.amazonaws.com (KMS records every use of a key only as CloudTrail management events), unless the account or organization baseline keeps one: the rule's assumeAccountTrail, or a KeyHierarchy whose spec sets audit.aws.trail. One finding for the stack.",
+            "A stack that declares AWS KMS keys must also declare a multi-Region CloudTrail trail that is logging and records management events, read and write, without excluding kms.amazonaws.com (KMS records every use of a key only as CloudTrail management events), unless the account or organization baseline keeps one: the rule's assumeAccountTrail, a KeyHierarchy whose spec sets audit.aws.trail, or a keyfabric AwsKey whose args set audit.trail. One finding for the stack.",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
@@ -67,7 +68,7 @@ export const rule = stackRule(
             { name: "PCI DSS", version: "4.0", reference: "10.2.1 Audit logs are enabled and active for all system components and cardholder data" },
         ],
         remediation:
-            'Declare an aws.cloudtrail.Trail with isMultiRegionTrail: true that records management events with readWriteType "All" (the default without event selectors) and does not list kms.amazonaws.com in excludeManagementEventSources; if the account or organization baseline keeps such a trail, set audit.aws.trail in the KeyHierarchy spec (external, or the trail ARN) or the rule\'s assumeAccountTrail.',
+            'Declare an aws.cloudtrail.Trail with isMultiRegionTrail: true that records management events with readWriteType "All" (the default without event selectors) and does not list kms.amazonaws.com in excludeManagementEventSources; if the account or organization baseline keeps such a trail, set audit.aws.trail in the KeyHierarchy spec (external, or the trail ARN), audit.trail on a keyfabric AwsKey, or the rule\'s assumeAccountTrail.',
         catalogueRows: [36],
         resourceTypes: [...KMS_KEY_TYPES, TRAIL],
         configSchema: {
@@ -84,7 +85,9 @@ export const rule = stackRule(
         validateStack: (args, reportViolation) => {
             if (!args.resources.some((r) => KMS_KEY_TYPES.includes(r.type))) return;
             if (args.getConfig<{ assumeAccountTrail: boolean }>().assumeAccountTrail) return;
-            const declared = args.resources.some((r) => r.type === HIERARCHY && typeof r.props.spec?.audit?.aws?.trail === "string");
+            const declared = args.resources.some(
+                (r) => (r.type === HIERARCHY && typeof r.props.spec?.audit?.aws?.trail === "string") || (r.type === AWS_KEY_COMPONENT && typeof r.props.audit?.trail === "string"),
+            );
             if (declared) return;
             if (args.resources.some((r) => r.type === TRAIL && coversKms(r))) return;
             reportViolation("The stack declares AWS KMS keys but no multi-Region CloudTrail trail that records their management events, read and write.");

@@ -1,4 +1,4 @@
-import { DYNAMIC } from "../lib/props";
+import { days, DYNAMIC } from "../lib/props";
 import { resourceRule } from "../lib/rule";
 import { AWS, isSet, read } from "../lib/aws";
 
@@ -69,7 +69,8 @@ export const rule = resourceRule(
             if (Number.isNaN(t)) {
                 reportViolation("The expiry of the key material imported by this resource is not a valid RFC 3339 time.");
             } else if (t > Date.now() + maxValidityDays * DAY_MS) {
-                reportViolation("The key material imported by this resource expires later than the configured maximum validity.");
+                // Days from now, rounded up: a number the rule derived, not the validTo text.
+                reportViolation(`The key material imported by this resource expires in ${days(Math.ceil((t - Date.now()) / DAY_MS))}; at most ${days(maxValidityDays)} allowed.`);
             }
         },
     },

@@ -1,5 +1,6 @@
 import { resourceRule } from "../lib/rule";
 import { AWS, KMS_KEY_TYPES } from "../lib/aws";
+import { days as d } from "../lib/props";
 
 /** AWS waits 30 days when `deletionWindowInDays` is not set. */
 const AWS_DEFAULT_DELETION_WINDOW_DAYS = 30;
@@ -41,7 +42,7 @@ export const rule = resourceRule(
             const { minDeletionWindowDays } = args.getConfig<Config>();
             const days = args.props.deletionWindowInDays ?? AWS_DEFAULT_DELETION_WINDOW_DAYS;
             if (typeof days === "number" && days < minDeletionWindowDays) {
-                reportViolation("The deletion waiting period of this KMS key is shorter than the configured minimum.");
+                reportViolation(`The deletion waiting period of this KMS key is ${d(days)}; at least ${d(minDeletionWindowDays)} required.`);
             }
         },
         // Safe: a longer waiting period only delays a deletion and leaves more time to cancel it.

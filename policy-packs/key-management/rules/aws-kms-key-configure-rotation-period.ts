@@ -1,5 +1,6 @@
 import { resourceRule } from "../lib/rule";
 import { AWS } from "../lib/aws";
+import { days as d } from "../lib/props";
 
 /** AWS rotates every 365 days when `rotationPeriodInDays` is not set. */
 const AWS_DEFAULT_ROTATION_DAYS = 365;
@@ -40,9 +41,11 @@ export const rule = resourceRule(
             if (args.type !== AWS.key) return;
             if (args.props.enableKeyRotation !== true) return; // rotation off is aws-kms-key-enable-key-rotation's finding
             const { maxRotationDays } = args.getConfig<Config>();
-            const days = args.props.rotationPeriodInDays ?? AWS_DEFAULT_ROTATION_DAYS;
+            const set = args.props.rotationPeriodInDays;
+            const days = set ?? AWS_DEFAULT_ROTATION_DAYS;
             if (typeof days === "number" && days > maxRotationDays) {
-                reportViolation("The automatic rotation period of this KMS key is longer than the configured maximum cryptoperiod.");
+                const unset = set === undefined || set === null ? " (AWS's default without rotationPeriodInDays)" : "";
+                reportViolation(`This KMS key rotates every ${d(days)}${unset}; at most ${d(maxRotationDays)} allowed.`);
             }
         },
         // Safe: rotating more often never makes data unreadable (earlier material stays available for decryption).

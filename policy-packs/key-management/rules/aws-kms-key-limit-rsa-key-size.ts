@@ -52,7 +52,7 @@ export const rule = resourceRule(
             if (!m) return;
             const { minRsaBits } = args.getConfig<Config>();
             if (Number(m[1]) < minRsaBits) {
-                reportViolation("This RSA KMS key is smaller than the configured minimum key size.");
+                reportViolation(`This RSA KMS key is ${m[1]} bits; at least ${minRsaBits} bits required.`);
             }
         },
     },

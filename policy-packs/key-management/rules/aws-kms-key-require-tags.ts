@@ -17,7 +17,8 @@ const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"];
 export const rule = resourceRule(
     {
         name: "aws-kms-key-require-tags",
-        description: "AWS KMS keys (including external and replica keys) must carry the configured tags (owner and classification by default), with a known classification.",
+        description:
+            "AWS KMS keys (including external and replica keys) must carry the configured tags (owner and classification by default), with a known classification. A key missing several tags gets one violation naming them all.",
         severity: "low",
         enforcementLevel: "advisory",
         frameworks: [
@@ -52,9 +53,9 @@ export const rule = resourceRule(
             const all = read(args.props, "tagsAll");
             const sources = [tags.value, all.known ? all.value : undefined].filter(isObject);
             const { requiredTags, allowedClassifications } = args.getConfig<Config>();
-            for (const key of requiredTags) {
-                if (!sources.some((t) => isSet(t, key))) reportViolation(`This KMS key has no ${key} tag.`);
-            }
+            // One violation for all the missing tags (tag names are config, not values).
+            const missing = requiredTags.filter((key) => !sources.some((t) => isSet(t, key)));
+            if (missing.length > 0) reportViolation(`This KMS key is missing required tags: ${missing.join(", ")}.`);
             for (const t of sources) {
                 const c = read(t, TAGS.classification);
                 if (c.known && typeof c.value === "string" && c.value !== "" && !allowedClassifications.includes(c.value)) {

@@ -32,8 +32,10 @@ export const rule = resourceRule(
             if (args.props.protection !== "hsm") return; // software imports upload a JWK over TLS: no KEK (never reads __provider)
             const { minWrappingKeyBits } = args.getConfig<{ minWrappingKeyBits: number }>();
             const bits = args.props.kekSize ?? KEYFABRIC_DEFAULT_KEK_BITS;
-            if (typeof bits !== "number" || bits < minWrappingKeyBits) {
-                reportViolation(`This Key Vault key import wraps material under a key-exchange key smaller than the configured minimum of ${minWrappingKeyBits} bits.`);
+            if (typeof bits !== "number") {
+                reportViolation(`The key-exchange key size of this Key Vault key import is not a number of bits; at least ${minWrappingKeyBits} bits required.`);
+            } else if (bits < minWrappingKeyBits) {
+                reportViolation(`This Key Vault key import wraps material under a ${bits}-bit key-exchange key; at least ${minWrappingKeyBits} bits required.`);
             }
         },
         // No automatic remediation: raising kekSize alone is not enough (keyfabric reuses an existing KEK by name), and

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { AZURE_ROTATION_FRAMEWORKS } from "../lib/props";
+import { AZURE_ROTATION_FRAMEWORKS, days } from "../lib/props";
 import { keyProps, keyResource, TYPES } from "../lib/azure";
 
 /** Catalogue rows 23 and 2: a rotation policy that rotates within the configured cryptoperiod. */
@@ -50,7 +50,7 @@ export const rule = resourceRule(
                     `The ${t.provider === "native" ? "rotate action" : "automatic rotation"} of this Key Vault key's rotation policy has no trigger that is an ISO 8601 duration.`,
                 );
             } else if (Math.min(...rotation.rotateAfterDays) > maxRotationDays) {
-                reportViolation(`This Key Vault key rotates less often than the configured maximum of ${maxRotationDays} days.`);
+                reportViolation(`This Key Vault key rotates every ${days(Math.min(...rotation.rotateAfterDays))}; at most ${days(maxRotationDays)} allowed.`);
             }
         },
         // No automatic remediation: a rotation creates a new version, and consumers pinned to a key version, or

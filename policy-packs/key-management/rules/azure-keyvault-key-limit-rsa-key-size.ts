@@ -43,8 +43,10 @@ export const rule = resourceRule(
                 return;
             }
             const { minRsaBits } = args.getConfig<{ minRsaBits: number }>();
-            if (typeof bits !== "number" || bits < minRsaBits) {
-                reportViolation(`This Azure RSA key is smaller than the configured minimum of ${minRsaBits} bits.`);
+            if (typeof bits !== "number") {
+                reportViolation(`The key size of this Azure RSA key is not a number of bits; at least ${minRsaBits} bits required.`);
+            } else if (bits < minRsaBits) {
+                reportViolation(`This Azure RSA key is ${bits} bits; at least ${minRsaBits} bits required.`);
             }
         },
         // No automatic remediation: a new size is a new key (new public key) that consumers must adopt.

@@ -1,6 +1,6 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
-import { AZURE_ROTATION_FRAMEWORKS, rotateAfterDays } from "../lib/props";
+import { AZURE_ROTATION_FRAMEWORKS, days, rotateAfterDays } from "../lib/props";
 import { CLASSIC, read, UNKNOWN } from "../lib/azure";
 
 const HSM_KEY = CLASSIC.managedHsmKey;
@@ -102,7 +102,7 @@ export const rule = stackRule(
                     reportViolation("The rotation policy of this Managed HSM key has no trigger that is an ISO 8601 duration.", key.urn);
                     reported++;
                 } else if (Math.min(...known) > maxRotationDays) {
-                    reportViolation(`This Managed HSM key rotates less often than the configured maximum of ${maxRotationDays} days.`, key.urn);
+                    reportViolation(`This Managed HSM key rotates every ${days(Math.min(...known))}; at most ${days(maxRotationDays)} allowed.`, key.urn);
                     reported++;
                 }
             }

@@ -81,7 +81,7 @@ export const rule = stackRule(
     {
         name: "azure-keyvault-vault-limit-network-exposure",
         description:
-            "Azure Key Vaults and Managed HSMs of either provider must limit their network exposure, reported as one violation per vault naming every exposed setting: public network access disabled (azure-native properties.publicNetworkAccess \"Disabled\", classic publicNetworkAccessEnabled false; both default to enabled), network ACLs that deny by default (networkAcls.defaultAction \"Deny\"; without networkAcls Azure allows every network), and a private endpoint in the same stack (azure-native network.PrivateEndpoint or classic privatelink.Endpoint) whose connection targets the vault. Each check can be turned off; with allowPublicWithDefaultDeny, public access behind default-deny ACLs is accepted. During preview, a setting or an endpoint target not known yet is not judged.",
+            "Azure Key Vaults and Managed HSMs of either provider must limit their network exposure, reported as one violation per vault naming every exposed setting: public network access disabled (azure-native properties.publicNetworkAccess \"Disabled\", classic publicNetworkAccessEnabled false; both default to enabled), network ACLs that deny by default (networkAcls.defaultAction \"Deny\"; without networkAcls Azure allows every network), and, with requirePrivateEndpoint (off by default: a vault with public access disabled is reachable from no public network, and CIS Azure 8.7 is a Manual Level 2 control), a private endpoint in the same stack (azure-native network.PrivateEndpoint or classic privatelink.Endpoint) whose connection targets the vault. Each check can be turned off; with allowPublicWithDefaultDeny, public access behind default-deny ACLs is accepted. During preview, a setting or an endpoint target not known yet is not judged.",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
@@ -114,8 +114,9 @@ export const rule = stackRule(
                 },
                 requirePrivateEndpoint: {
                     type: "boolean",
-                    default: true,
-                    description: "Report a vault that no private endpoint in the stack targets (what azure-keyvault-vault-require-private-endpoint checked).",
+                    default: false,
+                    description:
+                        "Report a vault that no private endpoint in the stack targets (what azure-keyvault-vault-require-private-endpoint checked; CIS Azure 8.7, Checkov CKV2_AZURE_32). Off by default: an endpoint needs a subnet the stack may not own, and public access disabled already keeps public networks out.",
                 },
             },
         },

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { durationDays } from "../lib/props";
+import { days as d, durationDays } from "../lib/props";
 
 const TYPE = "gcp:kms/cryptoKey:CryptoKey";
 /** Cloud KMS's destroy-scheduled duration when the key does not set one. */
@@ -41,7 +41,7 @@ export const rule = resourceRule(
             if (value === undefined || value === null || value === "") {
                 if (GCP_DEFAULT_DAYS < minDestroyScheduledDays) {
                     reportViolation(
-                        `This Cloud KMS key relies on the default destroy-scheduled duration of ${GCP_DEFAULT_DAYS} days, shorter than the configured minimum of ${minDestroyScheduledDays} days.`,
+                        `This Cloud KMS key keeps destroyed versions for ${d(GCP_DEFAULT_DAYS)} (Cloud KMS's default without destroyScheduledDuration); at least ${d(minDestroyScheduledDays)} required.`,
                     );
                 }
                 return;
@@ -50,7 +50,7 @@ export const rule = resourceRule(
             if (days === undefined) {
                 reportViolation('The destroy-scheduled duration of this Cloud KMS key is not a duration in seconds (such as "2592000s").');
             } else if (days < minDestroyScheduledDays) {
-                reportViolation(`The destroy-scheduled duration of this Cloud KMS key is shorter than the configured minimum of ${minDestroyScheduledDays} days.`);
+                reportViolation(`This Cloud KMS key keeps destroyed versions for ${d(days)}; at least ${d(minDestroyScheduledDays)} required.`);
             }
         },
         // No automatic remediation: destroyScheduledDuration is immutable, so changing it replaces the key (and destroys its versions).

@@ -1,5 +1,5 @@
 import { resourceRule } from "../lib/rule";
-import { durationDays } from "../lib/props";
+import { days as d, durationDays } from "../lib/props";
 
 const TYPE = "gcp:kms/cryptoKey:CryptoKey";
 
@@ -20,11 +20,11 @@ export const rule = resourceRule(
     {
         name: "gcp-kms-cryptokey-configure-rotation-period",
         description:
-            "Symmetric Cloud KMS encryption keys must rotate automatically, with a rotation period no longer than the configured cryptoperiod (maxRotationDays). Import-only and external keys are exempt: Cloud KMS cannot rotate them.",
+            "Symmetric Cloud KMS encryption keys must rotate automatically, with a rotation period no longer than the configured cryptoperiod (maxRotationDays, 90 days by default as CIS GCP 1.10 and Checkov CKV_GCP_43 ask). Import-only and external keys are exempt: Cloud KMS cannot rotate them.",
         severity: "medium",
         enforcementLevel: "advisory",
         frameworks: [
-            { name: "CIS Google Cloud Platform Foundation Benchmark", version: "2.0.0", reference: "1.10 Ensure KMS Encryption Keys Are Rotated Within a Period of 90 Days" },
+            { name: "CIS Google Cloud Platform Foundation Benchmark", version: "3.0.0", reference: "1.10 Ensure KMS Encryption Keys Are Rotated Within a Period of 90 Days" },
             { name: "NIST SP 800-57 Part 1", version: "Rev. 5", reference: "5.3 Cryptoperiods" },
             { name: "PCI DSS", version: "4.0", reference: "3.7.4 Key changes for keys that have reached the end of their cryptoperiod" },
             { name: "Checkov", version: "3", reference: "CKV_GCP_43" },
@@ -37,10 +37,10 @@ export const rule = resourceRule(
             properties: {
                 maxRotationDays: {
                     type: "integer",
-                    default: 365,
+                    default: 90,
                     minimum: 1,
                     maximum: 3650,
-                    description: "The longest allowed rotation period, in days (CIS GCP: 90).",
+                    description: "The longest allowed rotation period, in days (CIS GCP 1.10 and CKV_GCP_43: 90).",
                 },
             },
         },
@@ -59,7 +59,7 @@ export const rule = resourceRule(
             if (days === undefined) {
                 reportViolation('The rotation period of this Cloud KMS key is not a duration in seconds (such as "7776000s").');
             } else if (days > maxRotationDays) {
-                reportViolation(`The rotation period of this Cloud KMS key is longer than the configured maximum of ${maxRotationDays} days.`);
+                reportViolation(`This Cloud KMS key rotates every ${d(days)}; at most ${d(maxRotationDays)} allowed.`);
             }
         },
         // Safe: rotating a symmetric key adds a new primary version; earlier versions still decrypt what they encrypted.

@@ -44,16 +44,16 @@ export const rule = resourceRule(
             let what: string;
             if (args.type === KEY) {
                 bits = gcpRsaBits(args.props.versionTemplate?.algorithm);
-                what = "This Cloud KMS key uses an RSA algorithm";
+                what = "This Cloud KMS key uses";
             } else if (args.type === DYNAMIC.gcpImportedKeyVersion) {
                 bits = logicalRsaBits(args.props.algorithm);
-                what = "This imported Cloud KMS key version carries RSA material";
+                what = "This imported Cloud KMS key version carries";
             } else {
                 return;
             }
             if (bits === undefined) return; // not RSA
             const { minRsaBits } = args.getConfig<{ minRsaBits: number }>();
-            if (bits < minRsaBits) reportViolation(`${what} smaller than the configured minimum of ${minRsaBits} bits.`);
+            if (bits < minRsaBits) reportViolation(`${what} ${bits}-bit RSA; at least ${minRsaBits} bits required.`);
         },
         // No automatic remediation: a different size is a different key (new public key, new signatures).
     },

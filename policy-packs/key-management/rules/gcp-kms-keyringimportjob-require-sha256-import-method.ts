@@ -5,7 +5,7 @@ const JOB = "gcp:kms/keyRingImportJob:KeyRingImportJob";
 /** keyfabric's GcpImportedKeyVersion imports with this method when importMethod is not set. */
 const KEYFABRIC_DEFAULT_METHOD = "RSA_OAEP_4096_SHA256_AES_256";
 
-type Verdict = { ok: true } | { ok: false; sha1: boolean; small: boolean; unknownMethod: boolean };
+type Verdict = { ok: true } | { ok: false; sha1: boolean; small: boolean; bits?: number; unknownMethod: boolean };
 
 /**
  * RSA-OAEP methods: SHA-256 and at least `minBits`. The HPKE methods (ML-KEM, X-Wing) wrap with a post-quantum KEM and
@@ -18,7 +18,7 @@ function judge(method: unknown, minBits: number): Verdict {
     if (!m) return { ok: false, sha1: false, small: false, unknownMethod: true };
     const sha1 = m[2] === "SHA1";
     const small = Number(m[1]) < minBits;
-    return sha1 || small ? { ok: false, sha1, small, unknownMethod: false } : { ok: true };
+    return sha1 || small ? { ok: false, sha1, small, bits: Number(m[1]), unknownMethod: false } : { ok: true };
 }
 
 /** The same method with SHA-256 and a wrapping key of at least `minBits` (every such combination exists in Cloud KMS). */
@@ -70,8 +70,14 @@ export const rule = resourceRule(
                 reportViolation(`${what} does not use an approved import method (RSA-OAEP with SHA-256, or HPKE).`);
                 return;
             }
-            if (v.sha1) reportViolation(`${what} wraps key material with SHA-1 OAEP; use a SHA-256 import method.`);
-            if (v.small) reportViolation(`${what} wraps key material under an RSA key smaller than the configured minimum of ${minWrappingKeyBits} bits.`);
+            // One finding for the method, naming each weakness (the method name is config-like, but not echoed).
+            if (v.sha1 && v.small) {
+                reportViolation(`${what} wraps key material with SHA-1 OAEP under a ${v.bits}-bit RSA key; use a SHA-256 import method with at least ${minWrappingKeyBits} bits.`);
+            } else if (v.sha1) {
+                reportViolation(`${what} wraps key material with SHA-1 OAEP; use a SHA-256 import method.`);
+            } else {
+                reportViolation(`${what} wraps key material under a ${v.bits}-bit RSA key; at least ${minWrappingKeyBits} bits required.`);
+            }
         },
         // Safe for GcpImportedKeyVersion only: its importMethod is an in-place update that applies to future imports
         // (the imported versions stay). An import job is immutable and its id cannot be reused, so it is not remediated.

@@ -2,6 +2,7 @@
  * Catalogue rows 30 and 32: one logical key, one cryptoperiod and one protection level, in every cloud.
  */
 import { stackRule } from "../lib/rule";
+import { days } from "../lib/props";
 import { Cryptoperiod, KEY_TYPES, KeyInstance, PROTECTION_RANK, Protection, Stack, TYPES, UNKNOWN, at, cloudList, cryptoperiodOf, keyLabel, protectionOf, reporter, specKeyOf } from "../lib/crosscloud";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -13,6 +14,12 @@ interface Config {
 }
 
 const differs = (a: Cryptoperiod, b: Cryptoperiod, tolerance: number) => (a === "none" || b === "none" ? a !== b : Math.abs(a - b) > tolerance);
+
+/** "rotates every 90 days" / "does not rotate automatically": the periods the rule derived, never property text. */
+const rotates = (v: Cryptoperiod) => (v === "none" ? "does not rotate automatically" : `rotates every ${days(v)}`);
+const declares = (v: Cryptoperiod) => (v === "none" ? "no automatic rotation" : `every ${days(v)}`);
+/** The configured tolerance, named when there is one. */
+const within = (tolerance: number) => (tolerance > 0 ? ` (at most ${days(tolerance)} apart allowed)` : "");
 
 /** The value most instances agree with (ties: a period over none, then the shortest period). */
 function consensus(values: Cryptoperiod[], tolerance: number): Cryptoperiod {
@@ -76,13 +83,13 @@ export const rule = stackRule(
                 if (specKey && specKey.rotation !== UNKNOWN) {
                     const declared = specKey.rotation;
                     for (const { i, v } of periods) {
-                        if (differs(v, declared, tolerance)) report(`Logical key ${name} has a different cryptoperiod in ${i.cloud} than its KeyHierarchy declares.`, i.r.urn);
+                        if (differs(v, declared, tolerance)) report(`Logical key ${name} ${rotates(v)} in ${i.cloud}; its KeyHierarchy declares ${declares(declared)}${within(tolerance)}.`, i.r.urn);
                     }
                 } else if (periods.length > 1) {
                     const ref = consensus(periods.map((p) => p.v), tolerance);
                     const agreeing = periods.filter((p) => !differs(p.v, ref, tolerance)).map((p) => p.i.cloud);
                     for (const { i, v } of periods) {
-                        if (differs(v, ref, tolerance)) report(`Logical key ${name} has a different cryptoperiod in ${i.cloud} than in ${cloudList(agreeing)}.`, i.r.urn);
+                        if (differs(v, ref, tolerance)) report(`Logical key ${name} ${rotates(v)} in ${i.cloud}, but ${declares(ref)} in ${cloudList(agreeing)}${within(tolerance)}.`, i.r.urn);
                     }
                 }
 

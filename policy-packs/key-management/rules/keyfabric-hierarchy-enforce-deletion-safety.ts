@@ -12,7 +12,7 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 import { stackRule } from "../lib/rule";
-import { durationDays } from "../lib/props";
+import { days, durationDays } from "../lib/props";
 import { at, identityOf, keyLabel, reporter, Stack, TYPES, UNKNOWN } from "../lib/crosscloud";
 
 interface Config {
@@ -84,7 +84,7 @@ export const rule = stackRule(
                             vaults.get(vault.urn)!.keys.add(name);
                         }
                     }
-                    if (window !== undefined && window < min) report(`Key ${name} in ${cloud} has a deletion window shorter than ${min} days.`, r.urn);
+                    if (window !== undefined && window < min) report(`Key ${name} in ${cloud} has a deletion window of ${days(window)}; at least ${days(min)} required.`, r.urn);
                     if (config.requireProtect !== false && !kept(r)) report(`Key ${name} in ${cloud} does not have the protect resource option.`, r.urn);
                 }
             }
@@ -101,8 +101,11 @@ export const rule = stackRule(
                 const softDelete = at(vault.props, "properties", "enableSoftDelete");
                 const retention = at(vault.props, "properties", "softDeleteRetentionInDays");
                 if (softDelete !== UNKNOWN && retention !== UNKNOWN) {
-                    const days = softDelete === false ? 0 : typeof retention === "number" ? retention : DEFAULT_WINDOW_DAYS.azureVault;
-                    if (days < min) report(`The Key Vault ${which} in azure keeps deleted keys for fewer than ${min} days.`, vault.urn);
+                    const retained = softDelete === false ? 0 : typeof retention === "number" ? retention : DEFAULT_WINDOW_DAYS.azureVault;
+                    if (retained < min) {
+                        const off = softDelete === false ? " (soft delete is off)" : "";
+                        report(`The Key Vault ${which} in azure keeps deleted keys for ${days(retained)}${off}; at least ${days(min)} required.`, vault.urn);
+                    }
                 }
                 const purge = at(vault.props, "properties", "enablePurgeProtection");
                 if (config.requirePurgeProtection !== false && purge !== UNKNOWN && purge !== true) report(`The Key Vault ${which} in azure does not have purge protection enabled.`, vault.urn);
