@@ -6,5 +6,9 @@ module.exports = {
     transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
     moduleNameMapper: { "^keyfabric$": "<rootDir>/sdk/index.ts" },
     testTimeout: 60000,
+    // Test files each load the cloud packages afresh; in one long-lived process that grows past 20 GB over the suite
+    // (an OOM kill on a 24 GB machine). A worker is replaced once its memory passes this after a file (and a limit
+    // makes Jest use a worker even with one core to spare).
+    workerIdleMemoryLimit: "2GB",
     reporters: ["default", "<rootDir>/test/support/summary-reporter.js"],
 };

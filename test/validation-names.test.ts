@@ -109,13 +109,14 @@ describe("warnings", () => {
         expect(run.resources.map((r) => r.type)).toContain("pulumi-nodejs:dynamic/keyfabric:AwsImportedKeyMaterial");
     });
 
-    test("without withEngineLog (no engine under mocks), @pulumi/pulumi prints them to the console", async () => {
-        const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    test("runUnderMocks records them itself (the harness runs every program under withEngineLog), echoed to stderr", async () => {
+        const write = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
         try {
-            await runUnderMocks(() => new KeyHierarchy("kf", byokSpec(path.join(dir, "missing.bin"))));
-            expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^warning: \[runtime\] Key hierarchy "acme": domains\[0\]\.keys\[0\]\.material\.file: does not exist here/)]);
+            const run = await runUnderMocks(() => new KeyHierarchy("kf", byokSpec(path.join(dir, "missing.bin"))));
+            expect(run.warnings?.map((w) => [w.severity, w.message.split(": ").slice(0, 3).join(": ")])).toEqual([["warning", 'Key hierarchy "acme": domains[0].keys[0].material.file: does not exist here']]);
+            expect(write.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith("warning: "))).toHaveLength(1);
         } finally {
-            warn.mockRestore();
+            write.mockRestore();
         }
     });
 });
