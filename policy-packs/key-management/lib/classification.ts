@@ -24,7 +24,7 @@
 import { UnknownValueError } from "@pulumi/policy";
 import type { PolicyResource } from "@pulumi/policy";
 import type { KeyConsumer } from "./consumers";
-import { Cloud, Identity, identityOf, norm, plain, Stack, TYPES, UNKNOWN } from "./crosscloud";
+import { Cloud, Identity, identityOf, KEY_TYPES, norm, plain, Stack, TYPES, UNKNOWN } from "./crosscloud";
 import { asArray, isObject, LABELS, TAGS } from "./props";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -103,17 +103,7 @@ const AWS_KEYS = new Set<string>([TYPES.awsKey, TYPES.awsExternalKey, TYPES.awsR
 const AWS_PRIMARY_KEYS = new Set<string>([TYPES.awsKey, TYPES.awsExternalKey]);
 
 /** Every key resource a consumer can name, with its cloud. */
-export const KEY_RESOURCES: Readonly<Record<string, Cloud>> = {
-    [TYPES.awsKey]: "aws",
-    [TYPES.awsExternalKey]: "aws",
-    [TYPES.awsReplicaKey]: "aws",
-    [TYPES.awsReplicaExternalKey]: "aws",
-    [TYPES.gcpCryptoKey]: "gcp",
-    [TYPES.azureKey]: "azure",
-    [K.azureClassicKey]: "azure",
-    [TYPES.azureHsmKey]: "azure",
-    [TYPES.azureImportedKey]: "azure",
-};
+export const KEY_RESOURCES: Readonly<Record<string, Cloud>> = { ...KEY_TYPES, [K.azureClassicKey]: "azure" };
 
 export const keyCloud = (r: PolicyResource): Cloud | undefined => KEY_RESOURCES[baseType(r.type)];
 
