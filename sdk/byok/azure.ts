@@ -95,11 +95,15 @@ function waitAfter(e: unknown, failures: number): number {
 
 /** The latest version of `name`, or undefined when there is no such key (404). */
 async function latestVersion(client: any, name: string, what: string): Promise<any | undefined> {
-    try {
-        return await client.getKey(name);
-    } catch (e: any) {
-        if (e?.statusCode === 404) return undefined;
-        throw cloudError("Azure Key Vault", "GetKey", what, e);
+    // A read changes nothing: a lost answer, throttling or a 5xx is read again (bounded), never an error at once.
+    for (let failures = 0; ; ) {
+        try {
+            return await client.getKey(name);
+        } catch (e: any) {
+            if (e?.statusCode === 404) return undefined;
+            if (classify(e) === "definite" || ++failures >= MAX_FAILED_ATTEMPTS) throw cloudError("Azure Key Vault", "GetKey", what, e);
+            await sleep(waitAfter(e, failures));
+        }
     }
 }
 
