@@ -16,24 +16,13 @@
  * Test vectors: internal/service/iam/policy_document_data_source_test.go (test/preview/invokes-aws-policy.test.ts).
  */
 import { goMarshal, goMarshalIndent, goSort, goSortReverse, hashcode, isPlainObject, serializeStringList, serializeStringSet, setList, stringSetMember } from "./go-compat";
-import { Identifiers, PolicyDoc, Principal, Statement, fail, marshalDoc, merge, readDocument } from "./aws-policy-model";
+import { Identifiers, PolicyDoc, Principal, Statement, marshalDoc, merge, readDocument } from "./aws-policy-model";
+import { fail, str, strings } from "./types";
 
 export const POLICY_DOCUMENT_TOKEN = "aws:iam/getPolicyDocument:getPolicyDocument";
 
 // ---- config (the invoke's inputs) -----------------------------------------------------------------------------
 
-/** A string as the bridge hands it to the provider (numbers and booleans are coerced to strings). */
-function str(v: unknown, what: string): string {
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return fail(`${what}: expected a string, got ${v === null ? "null" : typeof v}`);
-}
-
-function strings(v: unknown, what: string): string[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) return fail(`${what}: expected a list of strings`);
-    return v.map((x, i) => str(x, `${what}[${i}]`));
-}
 
 /** A `TypeSet` of strings as `Set.List()` gives it. */
 const stringSet = (values: string[]): string[] => setList(values, stringSetMember);

@@ -8,6 +8,7 @@
  * case-insensitive keys, type errors).
  */
 import { GoValue, Ordered, goSort, goSortReverse, goTypeName, isPlainObject, jsonKind } from "./go-compat";
+import { fail } from "./types";
 
 export type Identifiers = string | string[];
 export interface Principal {
@@ -35,9 +36,7 @@ export interface PolicyDoc {
     id: string;
     statements: Statement[];
 }
-export const fail = (message: string): never => {
-    throw new Error(message);
-};
+export { fail };
 
 // ---- documents read back (source_policy_documents / override_policy_documents) ---------------------------------
 

@@ -14,24 +14,10 @@
  *   force-sent by `tpgiamresource.ExpandIamCondition`); the id is `tpgresource.Hashcode(policy_data)`.
  */
 import { GoValue, Ordered, goCompare, goMarshal, goSort, hashcode, isPlainObject, serializeStringSet, setList, stringSetMember } from "./go-compat";
+import { fail, str, strings } from "./types";
 
 export const IAM_POLICY_TOKEN = "gcp:organizations/getIAMPolicy:getIAMPolicy";
 
-const fail = (message: string): never => {
-    throw new Error(message);
-};
-
-function str(v: unknown, what: string): string {
-    if (typeof v === "string") return v;
-    if (typeof v === "number" || typeof v === "boolean") return String(v);
-    return fail(`${what}: expected a string, got ${v === null ? "null" : typeof v}`);
-}
-
-function strings(v: unknown, what: string): string[] {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) return fail(`${what}: expected a list of strings`);
-    return v.map((x, i) => str(x, `${what}[${i}]`));
-}
 
 function required(o: Record<string, unknown>, key: string, what: string): unknown {
     if (o[key] === undefined || o[key] === null) fail(`${what}: Missing required argument: ${key}`);

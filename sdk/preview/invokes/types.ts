@@ -37,3 +37,21 @@ export function requireString(token: string, inputs: Record<string, unknown>, ke
 
 /** A fixed timestamp for "created at" fields of things assumed to exist. */
 export const ASSUMED_CREATION_DATE = "2024-01-01T00:00:00Z";
+
+/** A provider error: the invoke fails as it would in a real preview. */
+export const fail = (message: string): never => {
+    throw new Error(message);
+};
+
+/** A string as the bridge hands it to the provider (numbers and booleans are coerced to strings). */
+export function str(v: unknown, what: string): string {
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    return fail(`${what}: expected a string, got ${v === null ? "null" : typeof v}`);
+}
+
+export function strings(v: unknown, what: string): string[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) return fail(`${what}: expected a list of strings`);
+    return v.map((x, i) => str(x, `${what}[${i}]`));
+}
