@@ -20,10 +20,10 @@ import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
 import { GcpCustomRoleRef, strictAdminRole, strictAdminRoleId } from "./gcp/roles";
 import { AzureStrictRoles, keyVaultStrictRoles, managedHsmStrictRoles } from "./azure/roles";
-import { formatIssue, KeyfabricValidationError } from "./spec/errors";
-import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./spec/names";
-import { HierarchySpec } from "./spec/schema";
-import { ResolvedAudit, ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./spec/validate";
+import { formatIssue, KeyfabricValidationError } from "./schema/errors";
+import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./schema/names";
+import { HierarchySpec } from "./schema/schema";
+import { ResolvedAudit, ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./schema/validate";
 
 export interface AwsKeyIds {
     keyArn: string;

@@ -3,10 +3,10 @@
  * grant fits the key, and stable child names for grants.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CloudName, GRANT_ROLES, GrantRole, Purpose, USER_ROLE_FOR_PURPOSE } from "./spec/constants";
-import { IssueCollector } from "./spec/errors";
-import { shortHash, slug } from "./spec/names";
-import { checkPrincipal, Principal } from "./spec/principals";
+import { CloudName, GRANT_ROLES, GrantRole, Purpose, USER_ROLE_FOR_PURPOSE } from "./schema/constants";
+import { IssueCollector } from "./schema/errors";
+import { shortHash, slug } from "./schema/names";
+import { checkPrincipal, Principal } from "./schema/principals";
 
 export interface GrantOptions {
     /**

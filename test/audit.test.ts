@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AzureKey } from "../sdk/azure/key";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { byName, byType, MockRun, runUnderMocks } from "../sdk/preview/harness";
-import { KeyfabricValidationError } from "../sdk/spec/errors";
-import { validateHierarchy } from "../sdk/spec/validate";
+import { KeyfabricValidationError } from "../sdk/schema/errors";
+import { validateHierarchy } from "../sdk/schema/validate";
 import { TENANT, validSpec } from "./fixtures/specs";
 
 const SUB = "/subscriptions/00000000-0000-4000-8000-000000000000";

@@ -11,7 +11,7 @@ import { gcpImportedKeyVersion } from "../sdk/byok/gcp";
 import { createAwsKmsClient, createAzureKeyClient, createGcpKmsClient, EMULATORS_ENV } from "../sdk/clients";
 import { fingerprint } from "../sdk/crypto/material";
 import { EmulatorSet, startEmulators } from "../sdk/emulators";
-import { Algorithm } from "../sdk/spec/constants";
+import { Algorithm } from "../sdk/schema/constants";
 
 let emu: EmulatorSet;
 beforeAll(async () => {

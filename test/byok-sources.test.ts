@@ -20,8 +20,8 @@ import {
     resolveMaterial,
     runMaterialCommand,
 } from "../sdk/byok/sources";
-import { formatIssue } from "../sdk/spec/errors";
-import { zodIssues } from "../sdk/spec/validate";
+import { formatIssue } from "../sdk/schema/errors";
+import { zodIssues } from "../sdk/schema/validate";
 import { findLeaks } from "./support/providerHost";
 
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "kf-sources-")));

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { byName, byType, MockRun, runUnderMocks } from "../sdk/preview/harness";
-import { KeyfabricValidationError } from "../sdk/spec/errors";
+import { KeyfabricValidationError } from "../sdk/schema/errors";
 import { ACCOUNT, ADMIN_ARN, APP_ARN, AZ_ADMIN, AZ_USER, GCP_ADMIN, GCP_USER, TENANT, validSpec } from "./fixtures/specs";
 
 let run: MockRun;

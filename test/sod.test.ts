@@ -13,8 +13,8 @@ import { GcpKey } from "../sdk/gcp/key";
 import { CLOUDKMS_ADMIN_PERMISSIONS, STRICT_ADMIN_PERMISSIONS } from "../sdk/gcp/roles";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { byName, byType, MockRun, runUnderMocks } from "../sdk/preview/harness";
-import { KeyfabricValidationError } from "../sdk/spec/errors";
-import { validateHierarchy } from "../sdk/spec/validate";
+import { KeyfabricValidationError } from "../sdk/schema/errors";
+import { validateHierarchy } from "../sdk/schema/validate";
 import { awsStatementDuties, azureBuiltInDuties, azureDuties, gcpDuties, GCP_ROLE_PERMISSIONS } from "../policy-packs/key-management/lib/permissions";
 import { ACCOUNT, ADMIN_ARN, APP_ARN, AZ_ADMIN, AZ_USER, GCP_ADMIN, GCP_USER, TENANT, validSpec } from "./fixtures/specs";
 

@@ -12,9 +12,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { KeyfabricValidationError, formatIssue } from "../sdk/spec/errors";
-import { domainSchema, hierarchySchema, keySchema } from "../sdk/spec/schema";
-import { validateHierarchy } from "../sdk/spec/validate";
+import { KeyfabricValidationError, formatIssue } from "../sdk/schema/errors";
+import { domainSchema, hierarchySchema, keySchema } from "../sdk/schema/schema";
+import { validateHierarchy } from "../sdk/schema/validate";
 import { ACCOUNT, AZURE_CLOUD, reviewSpec } from "./fixtures/specs";
 
 type Mutator = (s: any, files: Files) => void;

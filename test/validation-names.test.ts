@@ -1,5 +1,5 @@
 /**
- * The names validation checks are the names the components register: `plannedResources` (sdk/spec/collisions.ts)
+ * The names validation checks are the names the components register: `plannedResources` (sdk/schema/collisions.ts)
  * against a run of `KeyHierarchy` under the engine-twin monitor; and spec warnings reach the engine (`pulumi.log.warn`),
  * recorded by `withEngineLog` under `keyfabric preview`.
  */
@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { withEngineLog } from "../sdk/preview/engineLog";
 import { runUnderMocks } from "../sdk/preview/harness";
-import { plannedResources } from "../sdk/spec/collisions";
-import { KeyfabricValidationError } from "../sdk/spec/errors";
-import { HierarchySpec } from "../sdk/spec/schema";
-import { validateHierarchy } from "../sdk/spec/validate";
+import { plannedResources } from "../sdk/schema/collisions";
+import { KeyfabricValidationError } from "../sdk/schema/errors";
+import { HierarchySpec } from "../sdk/schema/schema";
+import { validateHierarchy } from "../sdk/schema/validate";
 import { ACCOUNT, APP_ARN, AZ_ADMIN, AZ_USER, GCP_ADMIN, GCP_USER, reviewSpec, TENANT } from "./fixtures/specs";
 
 /** Every kind of child: replicas, extra GCP and Azure locations, aliases, BYOK imports, grants (one of them for an Output principal), a Managed HSM key. */

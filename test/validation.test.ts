@@ -1,6 +1,6 @@
-import { KeyfabricValidationError } from "../sdk/spec/errors";
-import { HierarchySpec, hierarchySchema, keySchema } from "../sdk/spec/schema";
-import { validateHierarchy } from "../sdk/spec/validate";
+import { KeyfabricValidationError } from "../sdk/schema/errors";
+import { HierarchySpec, hierarchySchema, keySchema } from "../sdk/schema/schema";
+import { validateHierarchy } from "../sdk/schema/validate";
 import { ADMIN_ARN, APP_ARN, GCP_ADMIN, validSpec } from "./fixtures/specs";
 
 type Mutator = (s: any) => void;

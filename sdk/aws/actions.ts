@@ -1,7 +1,7 @@
 /**
  * AWS KMS action lists: the one place the key policy statements and grants take their permissions from.
  */
-import { GrantRole } from "../spec/constants";
+import { GrantRole } from "../schema/constants";
 
 /**
  * Key administration without use (terraform-aws-modules/kms `key_administrators`, plus on-demand rotation), except

@@ -6,18 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/aws/kms";
 import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 import { KeyComponent } from "../keyComponent";
-import { awsKeyShape, AwsKeyShape, supportsAutoRotation } from "../spec/capabilities";
-import { Algorithm, ALGORITHMS, DEFAULTS, GrantRole, LIMITS, Origin, ORIGINS, Purpose, PURPOSES } from "../spec/constants";
-import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
-import { correlationTags, KeyIdentity } from "../spec/names";
-import { awsPartition, checkPrincipalList, Principal } from "../spec/principals";
+import { awsKeyShape, AwsKeyShape, supportsAutoRotation } from "../schema/capabilities";
+import { Algorithm, ALGORITHMS, DEFAULTS, GrantRole, LIMITS, Origin, ORIGINS, Purpose, PURPOSES } from "../schema/constants";
+import { IssueCollector, KeyfabricValidationError } from "../schema/errors";
+import { correlationTags, KeyIdentity } from "../schema/names";
+import { awsPartition, checkPrincipalList, Principal } from "../schema/principals";
 import { GRANT_OPERATIONS } from "./actions";
 import { AwsImportedKeyMaterial } from "../byok/aws";
 import { MaterialFingerprint } from "../byok/fingerprint";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { keyPolicy } from "./policy";
-import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
-import { AWS_TRAIL } from "../spec/schema";
+import { SEPARATION_MODES, SeparationOfDuties } from "../schema/separation";
+import { AWS_TRAIL } from "../schema/schema";
 
 const AWS_REGION = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 

@@ -7,9 +7,9 @@
  * users.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AwsKeyShape } from "../spec/capabilities";
-import { Principal } from "../spec/principals";
-import type { SeparationOfDuties } from "../spec/separation";
+import { AwsKeyShape } from "../schema/capabilities";
+import { Principal } from "../schema/principals";
+import type { SeparationOfDuties } from "../schema/separation";
 import {
     ADMIN_ACTIONS,
     ASYMMETRIC_ENCRYPT_USER_ACTIONS,

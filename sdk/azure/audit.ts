@@ -7,8 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DiagnosticSetting, DiagnosticSettingArgs } from "@pulumi/azure-native/monitor/diagnosticSetting";
-import { ValidationIssue } from "../spec/errors";
-import { AZURE_STORAGE_ACCOUNT_ID, AZURE_WORKSPACE_ID } from "../spec/schema";
+import { ValidationIssue } from "../schema/errors";
+import { AZURE_STORAGE_ACCOUNT_ID, AZURE_WORKSPACE_ID } from "../schema/schema";
 
 /** Where AuditEvent logs go: at least one of the two (ARM resource ids). */
 export interface AzureAuditDestination {

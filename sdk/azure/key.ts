@@ -7,7 +7,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as classicKeyvault from "@pulumi/azure/keyvault";
 import { KeyComponent } from "../keyComponent";
-import { azureKeyShape, AzureKeyShape, supportsAutoRotation } from "../spec/capabilities";
+import { azureKeyShape, AzureKeyShape, supportsAutoRotation } from "../schema/capabilities";
 import {
     Algorithm,
     ALGORITHMS,
@@ -21,12 +21,12 @@ import {
     PROTECTIONS,
     Purpose,
     PURPOSES,
-} from "../spec/constants";
-import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
-import { correlationTags, KeyIdentity, stableUuid } from "../spec/names";
-import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../spec/principals";
+} from "../schema/constants";
+import { IssueCollector, KeyfabricValidationError } from "../schema/errors";
+import { correlationTags, KeyIdentity, stableUuid } from "../schema/names";
+import { checkPrincipalList, Principal, splitAzurePrincipal, UUID_RE } from "../schema/principals";
 import { armRoleDefinitionId, AzureStrictRoles, keyVaultRoleFor, keyVaultStrictRoles, managedHsmRoleDefinitionId, managedHsmRoleFor, managedHsmStrictRoles } from "./roles";
-import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
+import { SEPARATION_MODES, SeparationOfDuties } from "../schema/separation";
 import { AzureImportedKey } from "../byok/azure";
 import { auditDiagnosticSetting, AzureAuditDestination, checkAzureAuditDestination } from "./audit";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";

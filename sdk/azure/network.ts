@@ -7,8 +7,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
 import { PrivateEndpoint, PrivateEndpointArgs } from "@pulumi/azure-native/network/privateEndpoint";
-import { ValidationIssue } from "../spec/errors";
-import { AZURE_PRIVATE_DNS_ZONE_ID, AZURE_SUBNET_ID } from "../spec/schema";
+import { ValidationIssue } from "../schema/errors";
+import { AZURE_PRIVATE_DNS_ZONE_ID, AZURE_SUBNET_ID } from "../schema/schema";
 
 /** A private endpoint for a vault keyfabric creates. */
 export interface AzureVaultPrivateEndpoint {

@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RoleDefinition } from "@pulumi/azure-native/authorization/roleDefinition";
 import { ManagedHardwareSecurityModuleRoleDefinition } from "@pulumi/azure/keyvault/managedHardwareSecurityModuleRoleDefinition";
-import { GrantRole } from "../spec/constants";
-import { stableUuid } from "../spec/names";
+import { GrantRole } from "../schema/constants";
+import { stableUuid } from "../schema/names";
 
 /** Key Vault built-in roles (Azure RBAC). */
 export const KEY_VAULT_ROLES = {

@@ -19,7 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAwsKmsClient } from "../clients";
 import { checkMaterial, fingerprint as fingerprintOf } from "../crypto/material";
-import { ALGORITHMS, Algorithm } from "../spec/constants";
+import { ALGORITHMS, Algorithm } from "../schema/constants";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";

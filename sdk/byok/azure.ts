@@ -15,7 +15,7 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAzureKeyClient } from "../clients";
-import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../spec/constants";
+import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../schema/constants";
 import { fingerprint } from "../crypto/material";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";

@@ -5,10 +5,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { MaterialKind } from "../crypto/material";
-import { formatIssue } from "../spec/errors";
-import { zodIssues } from "../spec/validate";
+import { formatIssue } from "../schema/errors";
+import { zodIssues } from "../schema/validate";
 import { MaterialSource, MaterialSourceError, resolveMaterial, ResolvedMaterial } from "./sources";
-import type { Algorithm } from "../spec/constants";
+import type { Algorithm } from "../schema/constants";
 import { materialKindFor } from "./wrap";
 import { UNKNOWN } from "./provider";
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ALGORITHMS, Algorithm } from "../spec/constants";
+import { ALGORITHMS, Algorithm } from "../schema/constants";
 import { checkWithFingerprint } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";

@@ -6,8 +6,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createGcpKmsClient } from "../clients";
-import { ALGORITHMS, Algorithm } from "../spec/constants";
-import { shortHash } from "../spec/names";
+import { ALGORITHMS, Algorithm } from "../schema/constants";
+import { shortHash } from "../schema/names";
 import { checkWithFingerprint, cloudError, isUnknown, poll, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";

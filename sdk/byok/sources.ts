@@ -13,8 +13,8 @@ import * as os from "os";
 import { Worker } from "worker_threads";
 import { z } from "zod";
 import { checkKeyQuality, checkMaterial, cryptoReason, fingerprint, materialFromJwk, MaterialError, MaterialKind, MAX_MATERIAL_BYTES } from "../crypto/material";
-import type { Purpose } from "../spec/constants";
-import { describeValue } from "../spec/errors";
+import type { Purpose } from "../schema/constants";
+import { describeValue } from "../schema/errors";
 
 export { MAX_MATERIAL_BYTES };
 

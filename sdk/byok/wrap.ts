@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import { checkJwkCertificate, checkJwkMembers, checkJwkUsage, cryptoReason, JOSE_CURVES, MaterialError, MaterialKind, RSA_PUBLIC_EXPONENT } from "../crypto/material";
 import { OaepHash, oaepCapacity, rsaAesKeyWrap, rsaModulusBytes, rsaOaepEncrypt } from "../crypto/keywrap";
-import { Algorithm } from "../spec/constants";
+import { Algorithm } from "../schema/constants";
 
 /** The material a logical algorithm needs. */
 export function materialKindFor(algorithm: Algorithm): MaterialKind {

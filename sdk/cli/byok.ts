@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
-import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES, Purpose } from "../spec/constants";
+import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES, Purpose } from "../schema/constants";
 import type { MaterialSource, ResolvedMaterial, SourceIssue } from "../byok/sources";
 import { MATERIAL_FORMATS, MaterialFormat, MAX_COMMAND_TIMEOUT_MS } from "../byok/sources";
 import type { CliIo } from "./io";
@@ -157,7 +157,7 @@ async function readMaterial(source: MaterialSource, algorithm: Algorithm, io: Cl
 /** `--purpose` must fit `--key-type`. */
 async function checkPurpose(algorithm: Algorithm, purpose: Purpose | undefined): Promise<void> {
     if (purpose === undefined) return;
-    const { PURPOSES_FOR_ALGORITHM, algorithmsFor } = await import("../spec/capabilities");
+    const { PURPOSES_FOR_ALGORITHM, algorithmsFor } = await import("../schema/capabilities");
     if (!PURPOSES_FOR_ALGORITHM[algorithm].includes(purpose)) {
         fail("--purpose", `${algorithm} keys cannot be used to ${purpose}`, `${PURPOSES_FOR_ALGORITHM[algorithm].join(" or ")} for ${algorithm}; for ${purpose}: ${algorithmsFor(purpose).join(", ")}`, q(purpose));
     }
@@ -423,8 +423,8 @@ function checkValidTo(v: string): string {
 
 /** The Azure inputs' problems with their option names (a backstop: the checks above come first). */
 async function azureIssues(error: import("zod").ZodError): Promise<string> {
-    const { zodIssues } = await import("../spec/validate");
-    const { formatIssue } = await import("../spec/errors");
+    const { zodIssues } = await import("../schema/validate");
+    const { formatIssue } = await import("../schema/errors");
     const OPTIONS: Record<string, string> = { vaultUrl: "--vault-url", keyName: "--key", purpose: "--purpose", algorithm: "--key-type", protection: "--protection", material: "--material-*" };
     return zodIssues(error)
         .map((i) => {

@@ -3,7 +3,7 @@
  * where in the program a runtime error was thrown; the stack trace only with `--verbose`.
  */
 import * as path from "path";
-import { KeyfabricValidationError } from "../spec/errors";
+import { KeyfabricValidationError } from "../schema/errors";
 import { ProjectError } from "../preview/errors";
 import { formatTypeErrors } from "../preview/typescript";
 

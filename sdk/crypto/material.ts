@@ -2,7 +2,7 @@
  * Key material checks and fingerprints. Messages never include the material.
  */
 import * as crypto from "crypto";
-import type { Purpose } from "../spec/constants";
+import type { Purpose } from "../schema/constants";
 
 /** What a piece of plaintext key material must be. */
 export type MaterialKind =

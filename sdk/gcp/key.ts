@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as kms from "@pulumi/gcp/kms";
 import type { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
 import { KeyComponent } from "../keyComponent";
-import { gcpKeyShape, GcpKeyShape, supportsAutoRotation } from "../spec/capabilities";
+import { gcpKeyShape, GcpKeyShape, supportsAutoRotation } from "../schema/capabilities";
 import {
     Algorithm,
     ALGORITHMS,
@@ -18,12 +18,12 @@ import {
     PROTECTIONS,
     Purpose,
     PURPOSES,
-} from "../spec/constants";
-import { IssueCollector, KeyfabricValidationError } from "../spec/errors";
-import { correlationLabels, KeyIdentity, slug } from "../spec/names";
-import { checkPrincipalList, Principal } from "../spec/principals";
+} from "../schema/constants";
+import { IssueCollector, KeyfabricValidationError } from "../schema/errors";
+import { correlationLabels, KeyIdentity, slug } from "../schema/names";
+import { checkPrincipalList, Principal } from "../schema/principals";
 import { GcpCustomRoleRef, gcpRolesFor, strictAdminRole, strictAdminRoleId } from "./roles";
-import { SEPARATION_MODES, SeparationOfDuties } from "../spec/separation";
+import { SEPARATION_MODES, SeparationOfDuties } from "../schema/separation";
 import { GcpImportedKeyVersion } from "../byok/gcp";
 import { MaterialSource, materialSourceSchema } from "../byok/sources";
 import { GcpImportMethod } from "../byok/wrap";

@@ -3,8 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
-import { GcpKeyShape } from "../spec/capabilities";
-import { GrantRole } from "../spec/constants";
+import { GcpKeyShape } from "../schema/capabilities";
+import { GrantRole } from "../schema/constants";
 
 export const GCP_ROLES = {
     admin: "roles/cloudkms.admin",

@@ -2,7 +2,7 @@
  * Plausible ids and outputs per resource type for offline previews (`pulumi.runtime.setMocks`).
  */
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
-import { stableUuid } from "../spec/names";
+import { stableUuid } from "../schema/names";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_SUBSCRIPTION_ID = "00000000-0000-4000-8000-000000000000";

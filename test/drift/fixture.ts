@@ -4,7 +4,7 @@
  * AWS expiry, a Key Vault key with a rotation policy, and a Managed HSM AES key with its rotation policy.
  */
 import { KeyHierarchy } from "../../sdk/hierarchy";
-import { HierarchySpec } from "../../sdk/spec/schema";
+import { HierarchySpec } from "../../sdk/schema/schema";
 
 export const ACCOUNT = "111122223333";
 export const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";

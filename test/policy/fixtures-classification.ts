@@ -9,7 +9,7 @@ import type { KeyfabricStackRule } from "../../policy-packs/key-management/lib/r
 import { KeyHierarchy } from "../../sdk/hierarchy";
 import { runUnderMocks } from "../../sdk/preview/harness";
 import { mockResource } from "../../sdk/preview/mocks";
-import { HierarchySpec } from "../../sdk/spec/schema";
+import { HierarchySpec } from "../../sdk/schema/schema";
 import { cloneStack, crossCloudSpec, crossCloudStack, HSM_NAME, raw } from "./fixtures-crosscloud";
 import type { TestResource } from "./harness";
 

@@ -7,7 +7,7 @@ import { unknownCheckingProxy } from "@pulumi/policy";
 import type { KeyfabricStackRule } from "../../policy-packs/key-management/lib/rule";
 import { KeyHierarchy, KeyHierarchyOptions } from "../../sdk/hierarchy";
 import { MockRun, runUnderMocks } from "../../sdk/preview/harness";
-import { HierarchySpec } from "../../sdk/spec/schema";
+import { HierarchySpec } from "../../sdk/schema/schema";
 import type { TestResource } from "./harness";
 
 export const ACCOUNT = "111122223333";

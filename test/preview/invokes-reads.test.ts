@@ -6,7 +6,7 @@ import { InvokeContext, offlineInvoke } from "../../sdk/preview/invokes";
 import { ASSUMED_AWS_ACCOUNT_ID } from "../../sdk/preview/invokes/aws-reads";
 import { ASSUMED_SUBSCRIPTION_ID } from "../../sdk/preview/invokes/azure-reads";
 import { MOCK_ACCOUNT_ID, MOCK_SUBSCRIPTION_ID } from "../../sdk/preview/mocks";
-import { stableUuid } from "../../sdk/spec/names";
+import { stableUuid } from "../../sdk/schema/names";
 
 const config = (values: Record<string, string>): InvokeContext => ({ config: (k) => values[k] });
 const none = config({});

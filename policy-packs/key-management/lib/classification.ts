@@ -4,7 +4,7 @@
  * classification and location.
  *
  * - A consumer's classification is its `keyfabric:classification` tag (AWS, Azure) or `keyfabric-classification`
- *   label (GCP): the keys keyfabric tags its own keys with (`sdk/spec/names.ts` `correlationTags`/`correlationLabels`),
+ *   label (GCP): the keys keyfabric tags its own keys with (`sdk/schema/names.ts` `correlationTags`/`correlationLabels`),
  *   the tag key compared case-insensitively. On state the provider-merged maps (`tagsAll`, `effectiveLabels`) and the
  *   AWS provider's `defaultTags` / GCP provider's `defaultLabels` count too. Resources that only attach a key to a data
  *   store (an S3 bucket encryption configuration, a classic storage CustomerManagedKey, SQL TDE protectors, ...) take

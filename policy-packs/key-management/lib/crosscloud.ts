@@ -214,7 +214,7 @@ export interface SpecDomain {
     readonly admins: PerCloud<Maybe<string[] | undefined>>;
     readonly users: PerCloud<Maybe<string[] | undefined>>;
     readonly keys: ReadonlyMap<string, SpecKey>;
-    /** `separationOfDuties` (sdk/spec/separation.ts): "standard" unless the domain says "strict". */
+    /** `separationOfDuties` (sdk/schema/separation.ts): "standard" unless the domain says "strict". */
     readonly separationOfDuties: Maybe<"standard" | "strict">;
     /** Strict domains' deployer per cloud: the domain's `deployer`, else the hierarchy's. */
     readonly deployer: PerCloud<Maybe<string[] | undefined>>;
@@ -226,7 +226,7 @@ export interface Spec {
     readonly domains: ReadonlyMap<string, SpecDomain>;
 }
 
-/** keyfabric's cryptoperiod when the spec sets none: sdk/spec/constants.ts DEFAULTS.rotationDays (the pack does not import the SDK). */
+/** keyfabric's cryptoperiod when the spec sets none: sdk/schema/constants.ts DEFAULTS.rotationDays (the pack does not import the SDK). */
 const SPEC_DEFAULT_ROTATION_DAYS = 90;
 /** AWS KMS's rotation period when a key with rotation on does not set rotationPeriodInDays. */
 const AWS_DEFAULT_ROTATION_DAYS = 365;
@@ -282,7 +282,7 @@ export function specsOf(resources: readonly PolicyResource[]): Map<string, Spec>
 }
 
 /**
- * sdk/spec/validate.ts: explicit on the key, else inherited by every key a cloud generates and rotates (AES keys in
+ * sdk/schema/validate.ts: explicit on the key, else inherited by every key a cloud generates and rotates (AES keys in
  * every cloud; every key Azure generates). The instances a cloud cannot rotate (AWS and GCP asymmetric and HMAC keys)
  * are not compared (cryptoperiodOf: undefined), so one declared value serves every cloud.
  */
@@ -301,14 +301,14 @@ function resolveRotation(k: unknown, d: unknown, defaults: unknown): Maybe<Crypt
     return typeof fr === "number" ? fr : SPEC_DEFAULT_ROTATION_DAYS;
 }
 
-/** A domain's deployer in `cloud`: its own `deployer.<cloud>`, else the hierarchy's (sdk/spec/separation.ts). */
+/** A domain's deployer in `cloud`: its own `deployer.<cloud>`, else the hierarchy's (sdk/schema/separation.ts). */
 function deployerOf(d: unknown, spec: unknown, cloud: Cloud): Maybe<string[] | undefined> {
     const own = knownStrings(d, "deployer", cloud);
     if (own === UNKNOWN || own !== undefined) return own;
     return knownStrings(spec, "deployer", cloud);
 }
 
-/** sdk/spec/validate.ts: key, else domain, else HSM for restricted domains, else the defaults, else software. */
+/** sdk/schema/validate.ts: key, else domain, else HSM for restricted domains, else the defaults, else software. */
 function resolveProtection(key: unknown, domain: unknown, classification: unknown, defaults: unknown): Maybe<Protection> {
     for (const v of [key, domain]) {
         if (v === UNKNOWN) return UNKNOWN;

@@ -7,7 +7,7 @@ interface Config {
     allowedClassifications: string[];
 }
 
-/** keyfabric's classifications (sdk/spec/constants CLASSIFICATIONS); the pack does not import the SDK. */
+/** keyfabric's classifications (sdk/schema/constants CLASSIFICATIONS); the pack does not import the SDK. */
 const CLASSIFICATIONS = ["public", "internal", "confidential", "restricted"];
 
 /**

@@ -638,7 +638,7 @@ function checkStrictKey(n: Named, domain: SpecDomain, entries: Collected["entrie
     }
 }
 
-/** The spec of strict domains: a deployer is neither an administrator nor a user (sdk/spec/separation.ts checks it too). */
+/** The spec of strict domains: a deployer is neither an administrator nor a user (sdk/schema/separation.ts checks it too). */
 function checkSpecDeployers(spec: Spec, report: (message: string, urn: string) => void): void {
     for (const [dn, d] of spec.domains) {
         if (d.separationOfDuties !== "strict") continue;

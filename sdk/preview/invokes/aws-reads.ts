@@ -4,7 +4,7 @@
  * terraform-provider-aws (caller identity: the account id; `aws_kms_key`: the key id, `key_id` kept as given;
  * `aws_kms_alias`: the alias ARN; `aws_iam_role`: the role name).
  */
-import { stableUuid } from "../../spec/names";
+import { stableUuid } from "../../schema/names";
 import { AwsPartition, awsPartitionOf, parseArn, providerRegion } from "./aws-local";
 import { ASSUMED_CREATION_DATE, InvokeContext, InvokeOutcome, assumed, configJson, inputString, requireString } from "./types";
 
