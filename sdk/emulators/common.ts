@@ -122,7 +122,17 @@ export interface EmulatorOptions {
     readonly state?: unknown;
     /** Called after every request the emulator served (its state may have changed): `keyfabric emulate --state` saves on it. */
     readonly onChange?: () => void;
+    /**
+     * How long the services' slow operations take, on the emulator's clock: `"service"` as the real service makes
+     * callers wait (GCP asymmetric/HSM versions and HSM import jobs start `PENDING_GENERATION`, Azure deletes and
+     * recovers take a few seconds to show, AWS `RotateKeyOnDemand` finishes later), `"instant"` for fast tests.
+     * @default "service"
+     */
+    readonly asyncStates?: AsyncStates;
 }
+
+/** See `EmulatorOptions.asyncStates`. */
+export type AsyncStates = "service" | "instant";
 
 /** What every emulator offers a test. */
 export interface Emulator {

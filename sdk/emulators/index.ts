@@ -4,7 +4,7 @@
  */
 import { EmulatorEndpoints, EMULATORS_ENV } from "../clients";
 import { AwsKmsEmulator, startAwsKmsEmulator } from "./aws";
-import { Clock, FaultInjector } from "./common";
+import { AsyncStates, Clock, FaultInjector } from "./common";
 import { AzureKeyVaultEmulator, startAzureKeyVaultEmulator } from "./azure";
 import { GcpKmsEmulator, startGcpKmsEmulator } from "./gcp";
 import { EmulatorStateError } from "./persist";
@@ -28,6 +28,8 @@ export interface EmulatorSetOptions {
     readonly reuseWrappingKeys?: boolean;
     /** Called after every request any of the three served (state may have changed); see `StateSaver`. */
     readonly onChange?: () => void;
+    /** For all three: see `EmulatorOptions.asyncStates`. @default "service" */
+    readonly asyncStates?: AsyncStates;
 }
 
 export type EmulatorCloud = "aws" | "gcp" | "azure";
@@ -71,7 +73,7 @@ export async function startEmulators(options: EmulatorSetOptions = {}): Promise<
         const problems = stateProblems(options.state);
         if (problems.length > 0) throw new EmulatorStateError("options.state", problems);
     }
-    const common = (state: unknown) => ({ clock: options.clock, state, faults: new FaultInjector(), onChange: options.onChange });
+    const common = (state: unknown) => ({ clock: options.clock, state, faults: new FaultInjector(), onChange: options.onChange, asyncStates: options.asyncStates });
     const started = await Promise.allSettled([
         startAwsKmsEmulator({ port: options.awsPort, reuseWrappingKeys: options.reuseWrappingKeys, ...common(options.state?.aws) }),
         startGcpKmsEmulator({ port: options.gcpPort, ...common(options.state?.gcp) }),
