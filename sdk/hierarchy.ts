@@ -6,9 +6,9 @@
  * keys changes nothing; renaming one replaces it (use `aliases` in resource options to move).
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as gcpKms from "@pulumi/gcp/kms";
-import * as keyvault from "@pulumi/azure-native/keyvault";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import type * as gcpKms from "@pulumi/gcp/kms";
+import type * as keyvault from "@pulumi/azure-native/keyvault";
+import * as peers from "./peers";
 import { AwsKey, AwsKeyArgs } from "./aws/key";
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
 import type { IAMAuditConfig } from "@pulumi/gcp/projects/iamauditConfig";
@@ -112,6 +112,8 @@ export class KeyHierarchy extends pulumi.ComponentResource {
      */
     constructor(name: string, spec: HierarchySpec, opts: KeyHierarchyOptions = {}) {
         const resolved = validateHierarchy(spec, { resourceName: name });
+        // Each cloud's package is an optional peer: one that is missing is named before anything is registered.
+        peers.requirePeers(peers.peersForClouds(spec.clouds), `Key hierarchy "${spec.name}" (clouds: ${Object.keys(spec.clouds).join(", ")})`);
         const { protectKeys, ...componentOpts } = opts;
         super("keyfabric:index:KeyHierarchy", name, { spec }, componentOpts);
         // What the spec allows but a deployment may trip on (a material file missing here, ...): engine warnings.
@@ -120,7 +122,7 @@ export class KeyHierarchy extends pulumi.ComponentResource {
         // The work is split into small functions: Pulumi captures a stack trace for every promise of a resource
         // (dozens per resource), and V8's cost for a frame grows with how far into its function the call is.
         const clouds = spec.clouds;
-        const accountId = clouds.aws ? (clouds.aws.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
+        const accountId = clouds.aws ? (clouds.aws.accountId ?? peers.aws.getCallerIdentity.getCallerIdentityOutput({}, { parent: this }).accountId) : undefined;
         const ctx: BuildContext = { name, spec, protect: protectKeys ?? true, accountId, hierarchy: this, managedHsm: {}, audit: resolved.audit, existingVault: {}, strictRoles: {} };
         for (const domain of resolved.domains) this.addDomain(ctx, domain);
         addAudit(ctx);
@@ -306,7 +308,7 @@ function azureStrictRoles(d: DomainContext, location: string, onHsm: boolean): A
     }
     if (az.vault?.name) {
         const name = az.vault.name;
-        const id = keyvault.getVaultOutput({ vaultName: name, resourceGroupName: az.resourceGroupName }, { parent: d.hierarchy }).id;
+        const id = peers.azureNative.keyvault.getVaultOutput({ vaultName: name, resourceGroupName: az.resourceGroupName }, { parent: d.hierarchy }).id;
         return (d.strictRoles.existingVault ??= keyVaultStrictRoles(`${d.name}-vault`, id, name, `${d.spec.name}/${name}`, { parent: d.hierarchy }));
     }
     vaultFor(d, location);
@@ -341,7 +343,7 @@ function keyRingFor(d: DomainContext, location: string): gcpKms.KeyRing {
 
 function newKeyRing(d: DomainContext, location: string): gcpKms.KeyRing {
     const args = { name: `${d.spec.name}-${d.domain.name}`, location, project: d.spec.clouds.gcp!.project };
-    return new gcpKms.KeyRing(`${d.dn}-ring-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+    return new peers.gcp.kms.KeyRing(`${d.dn}-ring-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
 }
 
 /** The vault for `location`: the configured one, else the domain's, created on first use. */
@@ -361,7 +363,7 @@ function newVault(d: DomainContext, location: string): keyvault.Vault {
     const tags = { ...d.spec.defaults?.tags, ...correlationTags(containerId) };
     const vaultName = azureVaultName(d.spec.name, d.domain.name, location);
     const args = secureVaultArgs(vaultName, az.resourceGroupName, { location, tenantId: az.tenantId, ipRules: az.vault?.ipRules }, sku, tags);
-    const vault = new keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
+    const vault = new peers.azureNative.keyvault.Vault(`${d.dn}-vault-${location}`, args, { parent: d.component, protect: d.protect, retainOnDelete: d.protect });
     const dest = azureAuditDestination(d.audit);
     if (dest) d.component.vaultAudit[location] = auditDiagnosticSetting(`${d.dn}-vault-${location}-audit`, vault.id, dest, { parent: d.component });
     const pe = az.vault?.privateEndpoint;
@@ -391,7 +393,7 @@ function addAudit(ctx: BuildContext): void {
     if (!dest || !ctx.audit.azure!.includeExisting) return;
     const az = ctx.spec.clouds.azure!;
     if (ctx.existingVault.used && az.vault?.name) {
-        const id = keyvault.getVaultOutput({ vaultName: az.vault.name, resourceGroupName: az.resourceGroupName }, { parent: h }).id;
+        const id = peers.azureNative.keyvault.getVaultOutput({ vaultName: az.vault.name, resourceGroupName: az.resourceGroupName }, { parent: h }).id;
         h.audit.azure.vault = auditDiagnosticSetting(`${ctx.name}-vault-audit`, id, dest, { parent: h });
     }
     if (ctx.managedHsm.ref?.id !== undefined) {
@@ -403,7 +405,7 @@ function managedHsmRef(ctx: BuildContext): AzureManagedHsmRef {
     if (!ctx.managedHsm.ref) {
         const az = ctx.spec.clouds.azure!;
         const hsm = az.managedHsm!;
-        const id = keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? az.resourceGroupName }, { parent: ctx.hierarchy }).id;
+        const id = peers.azureNative.keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? az.resourceGroupName }, { parent: ctx.hierarchy }).id;
         ctx.managedHsm.ref = { ...hsm, id };
     }
     return ctx.managedHsm.ref;

@@ -3,8 +3,8 @@
  * from roles, and multi-Region replicas.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as kms from "@pulumi/aws/kms";
-import { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
+import type * as kms from "@pulumi/aws/kms";
+import * as peers from "../peers";
 import { KeyComponent } from "../keyComponent";
 import { awsKeyShape, AwsKeyShape, supportsAutoRotation } from "../schema/capabilities";
 import { Algorithm, ALGORITHMS, DEFAULTS, GrantRole, LIMITS, Origin, ORIGINS, Purpose, PURPOSES } from "../schema/constants";
@@ -292,7 +292,7 @@ export class AwsKey extends KeyComponent {
 
     /** The key policy from the roles; the owners default to the account root. */
     private keyPolicyOf(args: AwsKeyArgs): pulumi.Input<string> {
-        const accountId = args.accountId ?? getCallerIdentityOutput({}, { parent: this }).accountId;
+        const accountId = args.accountId ?? peers.aws.getCallerIdentity.getCallerIdentityOutput({}, { parent: this }).accountId;
         const root = (account: string) => `arn:${awsPartition(args.region)}:iam::${account}:root`;
         const owners = args.owners ?? [typeof accountId === "string" ? root(accountId) : pulumi.output(accountId).apply(root)];
         const separation = args.separationOfDuties ?? "standard";
@@ -301,12 +301,12 @@ export class AwsKey extends KeyComponent {
     }
 
     private cloudKey(name: string, args: AwsKeyArgs, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions): kms.Key {
-        return new kms.Key(`${name}-key`, cloudKeyArgs(args, origin, this.shape, common), keyOpts);
+        return new peers.aws.kms.Key(`${name}-key`, cloudKeyArgs(args, origin, this.shape, common), keyOpts);
     }
 
     /** No keyMaterialBase64: the material is imported by keyfabric's BYOK provider and never enters state. */
     private externalKey(name: string, common: CommonKeyArgs, keyOpts: KeyOptions): kms.ExternalKey {
-        return new kms.ExternalKey(`${name}-key`, { ...common, keySpec: this.shape.keySpec, keyUsage: this.shape.keyUsage, enabled: true }, keyOpts);
+        return new peers.aws.kms.ExternalKey(`${name}-key`, { ...common, keySpec: this.shape.keySpec, keyUsage: this.shape.keyUsage, enabled: true }, keyOpts);
     }
 
     private createAliases(name: string, args: AwsKeyArgs): kms.Alias[] {
@@ -314,7 +314,7 @@ export class AwsKey extends KeyComponent {
     }
 
     private alias(name: string, alias: string, region: string): kms.Alias {
-        return new kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region }, { parent: this });
+        return new peers.aws.kms.Alias(`${name}-alias-${alias}`, { name: `alias/${alias}`, targetKeyId: this.key.id, region }, { parent: this });
     }
 
     private createReplicas(name: string, origin: Origin, common: CommonKeyArgs, keyOpts: KeyOptions, regions: readonly string[]): AwsKey["replicas"] {
@@ -334,8 +334,8 @@ export class AwsKey extends KeyComponent {
             tags: common.tags,
         };
         return origin === "byok"
-            ? new kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
-            : new kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
+            ? new peers.aws.kms.ReplicaExternalKey(`${name}-replica-${region}`, replicaArgs, keyOpts)
+            : new peers.aws.kms.ReplicaKey(`${name}-replica-${region}`, replicaArgs, keyOpts);
     }
 
     /** BYOK: imports the material into the key, then into every replica. */
@@ -365,7 +365,7 @@ export class AwsKey extends KeyComponent {
         const ops = GRANT_OPERATIONS[role as Exclude<GrantRole, "admin">];
         const operations = this.shape.symmetric ? ops.symmetric : ops.asymmetric;
         return [
-            new kms.Grant(
+            new peers.aws.kms.Grant(
                 childName,
                 { keyId: this.key.id, granteePrincipal: principal, operations: [...operations], region: this.region },
                 { parent: this },

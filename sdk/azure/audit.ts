@@ -6,7 +6,8 @@
  * log has only control-plane operations.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DiagnosticSetting, DiagnosticSettingArgs } from "@pulumi/azure-native/monitor/diagnosticSetting";
+import type { DiagnosticSetting, DiagnosticSettingArgs } from "@pulumi/azure-native/monitor/diagnosticSetting";
+import * as peers from "../peers";
 import { ValidationIssue } from "../schema/errors";
 import { AZURE_STORAGE_ACCOUNT_ID, AZURE_WORKSPACE_ID } from "../schema/schema";
 
@@ -53,5 +54,5 @@ export function auditDiagnosticSettingArgs(resourceUri: pulumi.Input<string>, de
 
 /** A diagnostic setting sending `resourceUri`'s AuditEvent logs to `dest`. */
 export function auditDiagnosticSetting(name: string, resourceUri: pulumi.Input<string>, dest: AzureAuditDestination, opts: pulumi.CustomResourceOptions): DiagnosticSetting {
-    return new DiagnosticSetting(name, auditDiagnosticSettingArgs(resourceUri, dest), opts);
+    return new peers.azureNative.diagnosticSetting.DiagnosticSetting(name, auditDiagnosticSettingArgs(resourceUri, dest), opts);
 }

@@ -3,9 +3,10 @@
  * key on a Managed HSM, with a rotation policy and role assignments for its roles.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as classicKeyvault from "@pulumi/azure/keyvault";
+import type * as keyvault from "@pulumi/azure-native/keyvault";
+import type * as authorization from "@pulumi/azure-native/authorization";
+import type * as classicKeyvault from "@pulumi/azure/keyvault";
+import * as peers from "../peers";
 import { KeyComponent } from "../keyComponent";
 import { azureKeyShape, AzureKeyShape, supportsAutoRotation } from "../schema/capabilities";
 import {
@@ -211,7 +212,7 @@ export function secureVaultArgs(
 /** The Managed HSM's id: the one given, else looked up (`getManagedHsm`) with the key component as parent. */
 function managedHsmId(hsm: AzureManagedHsmRef, resourceGroupName: pulumi.Input<string>, parent: pulumi.Resource): pulumi.Input<string> {
     if (hsm.id !== undefined) return hsm.id;
-    return keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? resourceGroupName }, { parent }).id;
+    return peers.azureNative.keyvault.getManagedHsmOutput({ name: hsm.name, resourceGroupName: hsm.resourceGroupName ?? resourceGroupName }, { parent }).id;
 }
 
 function hsmKeyArgs(
@@ -327,10 +328,10 @@ export class AzureKey extends KeyComponent {
                 vaultUrl = `https://${hsm.name}.managedhsm.azure.net`;
             } else if (args.vaultName !== undefined) {
                 vaultUrl = pulumi.interpolate`https://${args.vaultName}.vault.azure.net`;
-                armVaultId = keyvault.getVaultOutput({ vaultName: args.vaultName, resourceGroupName: args.resourceGroupName }, { parent: this }).id;
+                armVaultId = peers.azureNative.keyvault.getVaultOutput({ vaultName: args.vaultName, resourceGroupName: args.resourceGroupName }, { parent: this }).id;
             } else {
                 const settings = args.vault!;
-                this.vault = new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, settings.sku ?? cap.shape.vaultSku ?? "standard", tags), keepOpts);
+                this.vault = new peers.azureNative.keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, settings.sku ?? cap.shape.vaultSku ?? "standard", tags), keepOpts);
                 this.vaultAudit = this.auditVault(name, this.vault, settings);
                 this.vaultEndpoint = this.vaultPrivateEndpoint(name, this.vault, args.resourceGroupName, settings, tags);
                 vaultUrl = pulumi.interpolate`https://${this.vault.name}.vault.azure.net`;
@@ -374,19 +375,19 @@ export class AzureKey extends KeyComponent {
     }
 
     private createHsmKey(name: string, args: classicKeyvault.ManagedHardwareSecurityModuleKeyArgs, keepOpts: pulumi.CustomResourceOptions) {
-        return new classicKeyvault.ManagedHardwareSecurityModuleKey(`${name}-key`, args, keepOpts);
+        return new peers.azureClassic.keyvault.ManagedHardwareSecurityModuleKey(`${name}-key`, args, keepOpts);
     }
 
     private hsmRotationPolicy(name: string, hsmKey: classicKeyvault.ManagedHardwareSecurityModuleKey, rotationDays: number) {
         const d = rotationDurations(rotationDays);
         const args = { managedHsmKeyId: hsmKey.id, timeAfterCreation: d.timeAfterCreate, expireAfter: d.expiryTime };
-        return new classicKeyvault.ManagedHardwareSecurityModuleKeyRotationPolicy(`${name}-rotation`, args, { parent: this });
+        return new peers.azureClassic.keyvault.ManagedHardwareSecurityModuleKeyRotationPolicy(`${name}-rotation`, args, { parent: this });
     }
 
     private createVault(name: string, args: AzureKeyArgs, tags: Record<string, string>, keepOpts: pulumi.CustomResourceOptions): keyvault.Vault {
         const settings = args.vault!;
         const sku = settings.sku ?? this.shape.vaultSku ?? "standard";
-        return new keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
+        return new peers.azureNative.keyvault.Vault(`${name}-vault`, secureVaultArgs(settings.name ?? name, args.resourceGroupName, settings, sku, tags), keepOpts);
     }
 
     private auditVault(name: string, vault: keyvault.Vault, settings: AzureVaultSettings): DiagnosticSetting | undefined {
@@ -399,14 +400,14 @@ export class AzureKey extends KeyComponent {
     }
 
     private createVaultKey(name: string, args: keyvault.KeyArgs, keepOpts: pulumi.CustomResourceOptions): keyvault.Key {
-        return new keyvault.Key(`${name}-key`, args, keepOpts);
+        return new peers.azureNative.keyvault.Key(`${name}-key`, args, keepOpts);
     }
 
     /** `strict` without given roles: a pair of custom roles assignable at this key's vault or on its Managed HSM. */
     private ownStrictRoles(name: string, args: AzureKeyArgs): AzureStrictRoles {
         const opts = { parent: this };
         if (this.onManagedHsm) return managedHsmStrictRoles(name, this.managedHsmId!, args.managedHsm!.name, name, opts);
-        const vaultId = this.vault ? this.vault.id : keyvault.getVaultOutput({ vaultName: args.vaultName!, resourceGroupName: args.resourceGroupName }, opts).id;
+        const vaultId = this.vault ? this.vault.id : peers.azureNative.keyvault.getVaultOutput({ vaultName: args.vaultName!, resourceGroupName: args.resourceGroupName }, opts).id;
         return keyVaultStrictRoles(name, vaultId, this.vault ? this.vault.name : args.vaultName!, name, opts);
     }
 
@@ -449,10 +450,10 @@ export class AzureKey extends KeyComponent {
     }
 
     private hsmRoleAssignment(childName: string, args: classicKeyvault.ManagedHardwareSecurityModuleRoleAssignmentArgs, definition?: pulumi.Resource) {
-        return new classicKeyvault.ManagedHardwareSecurityModuleRoleAssignment(childName, args, definition ? { parent: this, dependsOn: [definition] } : { parent: this });
+        return new peers.azureClassic.keyvault.ManagedHardwareSecurityModuleRoleAssignment(childName, args, definition ? { parent: this, dependsOn: [definition] } : { parent: this });
     }
 
     private roleAssignment(childName: string, args: authorization.RoleAssignmentArgs) {
-        return new authorization.RoleAssignment(childName, args, { parent: this });
+        return new peers.azureNative.authorization.RoleAssignment(childName, args, { parent: this });
     }
 }

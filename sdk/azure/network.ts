@@ -5,8 +5,9 @@
  * `privatelink.vaultcore.azure.net` DNS zone group.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
-import { PrivateEndpoint, PrivateEndpointArgs } from "@pulumi/azure-native/network/privateEndpoint";
+import type { PrivateDnsZoneGroup } from "@pulumi/azure-native/network/privateDnsZoneGroup";
+import type { PrivateEndpoint, PrivateEndpointArgs } from "@pulumi/azure-native/network/privateEndpoint";
+import * as peers from "../peers";
 import { ValidationIssue } from "../schema/errors";
 import { AZURE_PRIVATE_DNS_ZONE_ID, AZURE_SUBNET_ID } from "../schema/schema";
 
@@ -68,9 +69,9 @@ export function vaultPrivateEndpoint(
         privateLinkServiceConnections: [{ name: "vault", privateLinkServiceId: vaultId, groupIds: ["vault"] }],
         tags,
     };
-    const endpoint = new PrivateEndpoint(name, args, opts);
+    const endpoint = new peers.azureNative.privateEndpoint.PrivateEndpoint(name, args, opts);
     if (pe.privateDnsZoneId === undefined) return { endpoint };
-    const dnsZoneGroup = new PrivateDnsZoneGroup(
+    const dnsZoneGroup = new peers.azureNative.privateDnsZoneGroup.PrivateDnsZoneGroup(
         `${name}-dns`,
         { resourceGroupName, privateEndpointName, privateDnsZoneGroupName: "vaultcore", privateDnsZoneConfigs: [{ name: "vaultcore", privateDnsZoneId: pe.privateDnsZoneId }] },
         { ...opts, dependsOn: [endpoint] },

@@ -3,8 +3,7 @@
  * (local RBAC). Ids from Microsoft's built-in role tables; they are the same in every tenant.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RoleDefinition } from "@pulumi/azure-native/authorization/roleDefinition";
-import { ManagedHardwareSecurityModuleRoleDefinition } from "@pulumi/azure/keyvault/managedHardwareSecurityModuleRoleDefinition";
+import * as peers from "../peers";
 import { GrantRole } from "../schema/constants";
 import { stableUuid } from "../schema/names";
 
@@ -131,7 +130,7 @@ export interface AzureStrictRoles {
 export function keyVaultStrictRoles(name: string, vaultId: pulumi.Input<string>, vaultName: pulumi.Input<string>, seed: string, opts: pulumi.CustomResourceOptions): AzureStrictRoles {
     const define = (duty: "admin" | "user", dataActions: readonly string[], title: string, what: string) => {
         const guid = stableUuid("keyfabric", "key-vault-role", duty, seed);
-        const resource = new RoleDefinition(
+        const resource = new peers.azureNative.roleDefinition.RoleDefinition(
             `${name}-key-${duty}-role`,
             {
                 scope: vaultId,
@@ -159,7 +158,7 @@ export function keyVaultStrictRoles(name: string, vaultId: pulumi.Input<string>,
 export function managedHsmStrictRoles(name: string, managedHsmId: pulumi.Input<string>, hsmName: string, seed: string, opts: pulumi.CustomResourceOptions): AzureStrictRoles {
     const define = (duty: "admin" | "user", dataActions: readonly string[], title: string, what: string) => {
         const guid = stableUuid("keyfabric", "managed-hsm-role", duty, seed);
-        const resource = new ManagedHardwareSecurityModuleRoleDefinition(
+        const resource = new peers.azureClassic.hsmRoleDefinition.ManagedHardwareSecurityModuleRoleDefinition(
             `${name}-key-${duty}-role`,
             { managedHsmId, name: guid, roleName: `keyfabric key ${title} (${hsmName})`, description: what, permissions: [{ dataActions: [...dataActions] }] },
             opts,

@@ -6,7 +6,8 @@
  * (token `gcp:projects/iAMAuditConfig:IAMAuditConfig`), which is authoritative for that one service in that project.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IAMAuditConfig, IAMAuditConfigArgs } from "@pulumi/gcp/projects/iamauditConfig";
+import type { IAMAuditConfig, IAMAuditConfigArgs } from "@pulumi/gcp/projects/iamauditConfig";
+import * as peers from "../peers";
 
 export const GCP_KMS_SERVICE = "cloudkms.googleapis.com";
 /** The log types keyfabric enables, with no exempted members. */
@@ -18,5 +19,5 @@ export function kmsAuditConfigArgs(project: pulumi.Input<string>): IAMAuditConfi
 
 /** Cloud KMS Data Access (and Admin Read) audit logs on `project`. */
 export function kmsAuditConfig(name: string, project: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): IAMAuditConfig {
-    return new IAMAuditConfig(name, kmsAuditConfigArgs(project), opts);
+    return new peers.gcp.iamAuditConfig.IAMAuditConfig(name, kmsAuditConfigArgs(project), opts);
 }

@@ -2,7 +2,8 @@
  * `keyfabric:gcp:Key`: a Cloud KMS crypto key in a given or created key ring, with IAM members for its roles.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as kms from "@pulumi/gcp/kms";
+import type * as kms from "@pulumi/gcp/kms";
+import * as peers from "../peers";
 import type { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
 import { KeyComponent } from "../keyComponent";
 import { gcpKeyShape, GcpKeyShape, supportsAutoRotation } from "../schema/capabilities";
@@ -185,7 +186,7 @@ export class GcpKey extends KeyComponent {
             // An Output (a hierarchy's key ring id) is used as is: `pulumi.output` would wrap it in two more.
             this.keyRingId = pulumi.Output.isInstance(args.keyRing) ? (args.keyRing as pulumi.Output<string>) : pulumi.output(args.keyRing);
         } else {
-            this.keyRing = new kms.KeyRing(`${name}-ring`, { name: args.keyRingName ?? name, project: args.project, location: args.location! }, keepOpts);
+            this.keyRing = new peers.gcp.kms.KeyRing(`${name}-ring`, { name: args.keyRingName ?? name, project: args.project, location: args.location! }, keepOpts);
             this.keyRingId = this.keyRing.id;
         }
         // Children are created in short methods: Pulumi captures a stack trace for every promise of a resource,
@@ -214,7 +215,7 @@ export class GcpKey extends KeyComponent {
     }
 
     private createCryptoKey(name: string, args: GcpKeyArgs, origin: Origin, keepOpts: pulumi.CustomResourceOptions): kms.CryptoKey {
-        return new kms.CryptoKey(`${name}-key`, cryptoKeyArgs(name, args, origin, this.shape, this.keyRingId), keepOpts);
+        return new peers.gcp.kms.CryptoKey(`${name}-key`, cryptoKeyArgs(name, args, origin, this.shape, this.keyRingId), keepOpts);
     }
 
     protected checkGrant(): void {
@@ -225,7 +226,7 @@ export class GcpKey extends KeyComponent {
         const custom = this.adminRole;
         return gcpRolesFor(role, this.shape, custom).map(
             (iamRole) =>
-                new kms.CryptoKeyIAMMember(
+                new peers.gcp.kms.CryptoKeyIAMMember(
                     `${childName}-${custom && iamRole === custom.name ? "key-admin" : slug(iamRole.replace(/^roles\/cloudkms\.(cryptoKey)?/, ""), 24)}`,
                     { cryptoKeyId: this.cryptoKey.id, role: iamRole, member: principal },
                     custom?.resource && iamRole === custom.name ? { parent: this, dependsOn: [custom.resource] } : { parent: this },

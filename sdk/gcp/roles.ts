@@ -2,7 +2,8 @@
  * Cloud KMS IAM roles per grant role and key kind: the one place GCP permissions come from.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
+import type { IAMCustomRole } from "@pulumi/gcp/projects/iamcustomRole";
+import * as peers from "../peers";
 import { GcpKeyShape } from "../schema/capabilities";
 import { GrantRole } from "../schema/constants";
 
@@ -127,7 +128,7 @@ export function strictAdminRoleId(base: string): string {
 
 /** The administrators' custom role of a strict domain's keys in `project` (`gcp.projects.IAMCustomRole`). */
 export function strictAdminRole(name: string, project: string, roleId: string, label: string, opts: pulumi.CustomResourceOptions): { ref: GcpCustomRoleRef; role: IAMCustomRole } {
-    const role = new IAMCustomRole(
+    const role = new peers.gcp.iamCustomRole.IAMCustomRole(
         name,
         {
             project,
