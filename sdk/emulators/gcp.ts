@@ -2,9 +2,14 @@
  * An in-process Google Cloud KMS emulator: a gRPC server on 127.0.0.1 that the official, unmodified
  * `@google-cloud/kms` client talks to (see `createGcpKmsClient`), doing the real cryptography with Node's crypto.
  *
+ * - This file is the protocol layer: service definitions, wire decoding, faults, errors as gRPC statuses, routing to
+ *   the operation groups of ./gcp/ops (./gcp/service) over the state model (./gcp/model).
  * - Service definitions come from the protos the SDK ships (`@google-cloud/kms/build/protos/protos.json`) and, for
- *   the IAM mixin (`client.getIamPolicy`/`setIamPolicy` call `google.iam.v1.IAMPolicy` on the same channel),
- *   from google-gax's `iam_service.json`.
+ *   the mixins the client calls on the same channel (`google.iam.v1.IAMPolicy`, `google.cloud.location.Locations`,
+ *   `google.longrunning.Operations`), from google-gax's `iam_service.json`, `locations.json`, `operations.json`.
+ * - `asyncStates` (default "service"): asymmetric and HSM versions and HSM import jobs start PENDING_GENERATION and
+ *   are ENABLED / ACTIVE after `GENERATION_MS` of the emulator clock; "instant" skips that.
+ * - `deny(rule)` makes calls answer PERMISSION_DENIED as IAM does (./gcp/ops/iam).
  * - Every call is recorded in `calls`; `faults` decides per call: latency sleeps, `throttle` answers
  *   RESOURCE_EXHAUSTED, `server-error` UNAVAILABLE, `drop` UNAVAILABLE too (grpc-js gives a unary handler no way to
  *   cut the connection mid-call, so a drop is an UNAVAILABLE status with nothing applied). A faulted call changes
@@ -18,26 +23,40 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { Clock, Emulator, EmulatorOptions, FaultInjector, FaultKind, sleep, systemClock } from "./common";
+import { KmsError } from "./gcp/errors";
+import { PRINCIPAL_HEADER, type DenyRule } from "./gcp/ops/iam";
 import { Handler, KmsService } from "./gcp/service";
 import { GCP_SNAPSHOT_KIND, restoreGcpState, type GcpSnapshot } from "./gcp/persist";
 import { emptyState, GcpInspection, GcpState } from "./gcp/state";
-import { RpcError } from "./gcp/wire";
 
 export type { GcpInspection } from "./gcp/state";
+export type { DenyRule } from "./gcp/ops/iam";
+export { GENERATION_MS } from "./gcp/model";
 
 export interface GcpKmsEmulator extends Emulator {
     /** Key rings, crypto keys (versions with state, algorithm, protection level, material fingerprint), import jobs, IAM policies. */
     inspect(): GcpInspection;
-    /** How many GetImportJob reads a new job stays PENDING_GENERATION (default 0: ACTIVE on creation). */
+    /** How many GetImportJob reads a new job stays PENDING_GENERATION besides its generation time (default 0). */
     importJobGenerationReads: number;
+    /**
+     * From now on, calls matching `rule` answer PERMISSION_DENIED as IAM words it (`Permission '<permission>' denied on
+     * resource '<name>' (or it may not exist).`), before anything is looked up; TestIamPermissions leaves the
+     * permission out. A rule names a permission (or "*"), optionally a resource (and its children) and a principal
+     * (the caller's `x-goog-iam-principal` request header).
+     */
+    deny(rule: DenyRule): void;
+    /** Removes every deny rule. */
+    clearDenials(): void;
 }
+
+type ServiceKey = "kms" | "iam" | "locations" | "operations";
 
 const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: String, enums: String, defaults: false, oneofs: true };
 
-let services: { kms: grpc.ServiceDefinition; iam: grpc.ServiceDefinition } | undefined;
+let services: Record<ServiceKey, grpc.ServiceDefinition> | undefined;
 
-/** The KeyManagementService and IAMPolicy service definitions, loaded once from the shipped JSON protos. */
-function loadServices(): { kms: grpc.ServiceDefinition; iam: grpc.ServiceDefinition } {
+/** The KeyManagementService and mixin service definitions, loaded once from the shipped JSON protos. */
+function loadServices(): Record<ServiceKey, grpc.ServiceDefinition> {
     if (services) return services;
     const load = (file: string) => grpc.loadPackageDefinition(protoLoader.fromJSON(JSON.parse(fs.readFileSync(file, "utf8")), LOADER_OPTIONS));
     // The google-gax the SDK itself uses; its package exports hide the protos directory, so go from its entry point.
@@ -47,7 +66,16 @@ function loadServices(): { kms: grpc.ServiceDefinition; iam: grpc.ServiceDefinit
     const kms = load(require.resolve("@google-cloud/kms/build/protos/protos.json")) as any;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const iam = load(path.join(gaxProtos, "iam_service.json")) as any;
-    services = { kms: kms.google.cloud.kms.v1.KeyManagementService.service, iam: iam.google.iam.v1.IAMPolicy.service };
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const locations = load(path.join(gaxProtos, "locations.json")) as any;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const operations = load(path.join(gaxProtos, "operations.json")) as any;
+    services = {
+        kms: kms.google.cloud.kms.v1.KeyManagementService.service,
+        iam: iam.google.iam.v1.IAMPolicy.service,
+        locations: locations.google.cloud.location.Locations.service,
+        operations: operations.google.longrunning.Operations.service,
+    };
     return services;
 }
 
@@ -59,7 +87,7 @@ function restore(state: unknown): { state: GcpState; importJobGenerationReads?: 
     if (state === undefined) return { state: emptyState() };
     const copy = restoreGcpState(state);
     return {
-        state: { keyRings: copy.keyRings ?? {}, cryptoKeys: copy.cryptoKeys ?? {}, importJobs: copy.importJobs ?? {}, iam: copy.iam ?? {} },
+        state: { keyRings: copy.keyRings ?? {}, cryptoKeys: copy.cryptoKeys ?? {}, importJobs: copy.importJobs ?? {}, iam: copy.iam ?? {}, retiredResources: copy.retiredResources ?? {} },
         importJobGenerationReads: copy.importJobGenerationReads,
     };
 }
@@ -81,10 +109,19 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
         this.faults = options.faults ?? new FaultInjector();
         const restored = restore(options.state);
         this.importJobGenerationReads = restored.importJobGenerationReads ?? 0;
-        this.service = new KmsService(restored.state, this.clock, { importJobGenerationReads: () => this.importJobGenerationReads });
-        const { kms, iam } = loadServices();
-        this.server.addService(kms, this.implement(kms, this.service.kms));
-        this.server.addService(iam, this.implement(iam, this.service.iam));
+        this.service = new KmsService(restored.state, this.clock, options.asyncStates ?? "service", { importJobGenerationReads: () => this.importJobGenerationReads });
+        const definitions = loadServices();
+        for (const key of ["kms", "iam", "locations", "operations"] as const) {
+            this.server.addService(definitions[key], this.implement(definitions[key], this.service.handlers[key]));
+        }
+    }
+
+    deny(rule: DenyRule): void {
+        this.service.denials.deny(rule);
+    }
+
+    clearDenials(): void {
+        this.service.denials.clear();
     }
 
     /** One unary handler per RPC of `definition`; those without a handler answer UNIMPLEMENTED. */
@@ -93,7 +130,8 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
         for (const [operation, method] of Object.entries(definition)) {
             if (method.requestStream || method.responseStream) continue; // grpc-js answers UNIMPLEMENTED
             impl[operation] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-                this.serve(operation, handlers[operation], call.request)
+                const principal = call.metadata.get(PRINCIPAL_HEADER)[0];
+                this.serve(operation, handlers[operation], call.request, principal === undefined ? undefined : String(principal))
                     .then(
                         (response) => callback(null, response),
                         (error: grpc.ServerErrorResponse) => callback(error),
@@ -104,7 +142,7 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
         return impl;
     }
 
-    private async serve(operation: string, handler: Handler | undefined, request: unknown): Promise<unknown> {
+    private async serve(operation: string, handler: Handler | undefined, request: unknown, principal: string | undefined): Promise<unknown> {
         const { fault, latencyMs } = this.faults.decide(operation);
         const kind: FaultKind | undefined = fault?.kind ?? (latencyMs > 0 ? "latency" : undefined);
         this.calls.push(kind ? { operation, fault: kind } : { operation });
@@ -120,10 +158,11 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
         if (!handler) throw statusError(grpc.status.UNIMPLEMENTED, `${operation} is not implemented by the keyfabric Cloud KMS emulator.`);
         let outcome: { response: unknown } | { error: grpc.ServerErrorResponse };
         try {
+            this.service.denials.authorize(operation, request, principal);
             this.service.tick(true);
-            outcome = { response: await handler(request) };
+            outcome = { response: await handler(request, { principal }) };
         } catch (e) {
-            if (e instanceof RpcError) outcome = { error: statusError(e.code, e.message) };
+            if (e instanceof KmsError) outcome = { error: statusError(grpc.status[e.code], e.message) };
             else outcome = { error: statusError(grpc.status.INTERNAL, `Internal error in the emulator: ${e instanceof Error ? e.message : String(e)}`) };
         }
         // Applied, and the answer is lost: the client sees what grpc-js reports when the connection drops.

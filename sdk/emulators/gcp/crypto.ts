@@ -9,7 +9,8 @@ import { promisify } from "util";
 import { signDigest as signPrecomputedDigest } from "../../crypto/digest-signature";
 import type { MaterialKind } from "../../crypto/material";
 
-export type Purpose = "ENCRYPT_DECRYPT" | "ASYMMETRIC_SIGN" | "ASYMMETRIC_DECRYPT" | "MAC";
+export type Purpose = "ENCRYPT_DECRYPT" | "ASYMMETRIC_SIGN" | "ASYMMETRIC_DECRYPT" | "MAC" | "RAW_ENCRYPT_DECRYPT";
+export const PURPOSES: readonly Purpose[] = ["ENCRYPT_DECRYPT", "ASYMMETRIC_SIGN", "ASYMMETRIC_DECRYPT", "MAC", "RAW_ENCRYPT_DECRYPT"];
 export type HashName = "sha1" | "sha224" | "sha256" | "sha384" | "sha512";
 
 export interface AlgorithmSpec {
@@ -21,6 +22,8 @@ export interface AlgorithmSpec {
     readonly oaepHash?: HashName;
     /** HMAC hash (MAC). */
     readonly macHash?: HashName;
+    /** AES mode (RAW_ENCRYPT_DECRYPT). */
+    readonly raw?: "gcm" | "cbc" | "ctr";
 }
 
 const rsaSign = (bits: 2048 | 3072 | 4096, scheme: "pss" | "pkcs1", hash: "sha256" | "sha512" = "sha256"): AlgorithmSpec => ({
@@ -30,6 +33,7 @@ const rsaSign = (bits: 2048 | 3072 | 4096, scheme: "pss" | "pkcs1", hash: "sha25
 });
 const rsaDecrypt = (bits: 2048 | 3072 | 4096, oaepHash: HashName): AlgorithmSpec => ({ purpose: "ASYMMETRIC_DECRYPT", material: { type: "rsa", bits }, oaepHash });
 const hmac = (bytes: number, macHash: HashName): AlgorithmSpec => ({ purpose: "MAC", material: { type: "hmac", bytes }, macHash });
+const raw = (bytes: 16 | 32, mode: "gcm" | "cbc" | "ctr"): AlgorithmSpec => ({ purpose: "RAW_ENCRYPT_DECRYPT", material: { type: "aes", bytes }, raw: mode });
 
 /** The algorithms the emulator serves (CryptoKeyVersionAlgorithm names). */
 export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
@@ -57,6 +61,12 @@ export const ALGORITHMS: Readonly<Record<string, AlgorithmSpec>> = {
     HMAC_SHA224: hmac(28, "sha224"),
     HMAC_SHA384: hmac(48, "sha384"),
     HMAC_SHA512: hmac(64, "sha512"),
+    AES_128_GCM: raw(16, "gcm"),
+    AES_256_GCM: raw(32, "gcm"),
+    AES_128_CBC: raw(16, "cbc"),
+    AES_256_CBC: raw(32, "cbc"),
+    AES_128_CTR: raw(16, "ctr"),
+    AES_256_CTR: raw(32, "ctr"),
 };
 
 /** Import methods: the wrapping key size, the OAEP/MGF1 hash, and whether an AES-KWP layer follows. */
@@ -167,6 +177,43 @@ export function oaepDecrypt(spec: AlgorithmSpec, material: Buffer, ciphertext: B
 
 export function hmacSign(spec: AlgorithmSpec, material: Buffer, data: Buffer): Buffer {
     return crypto.createHmac(spec.macHash!, material).update(data).digest();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Raw symmetric encryption (RawEncrypt / RawDecrypt): plain AES, interoperable. GCM: 12-byte IV, the 16-byte tag
+// appended to the ciphertext; CBC (no padding: the plaintext must be whole 16-byte blocks) and CTR: 16-byte IV.
+
+export const RAW_IV_LENGTH = { gcm: 12, cbc: 16, ctr: 16 } as const;
+export const RAW_TAG_LENGTH = 16;
+
+const rawCipher = (spec: AlgorithmSpec, material: Buffer) => `aes-${material.length * 8}-${spec.raw}` as crypto.CipherGCMTypes;
+
+export function rawEncrypt(spec: AlgorithmSpec, material: Buffer, iv: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+    if (spec.raw === "gcm") {
+        const c = crypto.createCipheriv(rawCipher(spec, material), material, iv);
+        c.setAAD(aad);
+        return Buffer.concat([c.update(plaintext), c.final(), c.getAuthTag()]);
+    }
+    const c = crypto.createCipheriv(rawCipher(spec, material) as string, material, iv);
+    c.setAutoPadding(false);
+    return Buffer.concat([c.update(plaintext), c.final()]);
+}
+
+/** Undefined when GCM authentication fails. */
+export function rawDecrypt(spec: AlgorithmSpec, material: Buffer, iv: Buffer, ciphertext: Buffer, aad: Buffer): Buffer | undefined {
+    try {
+        if (spec.raw === "gcm") {
+            const d = crypto.createDecipheriv(rawCipher(spec, material), material, iv);
+            d.setAAD(aad);
+            d.setAuthTag(ciphertext.subarray(ciphertext.length - RAW_TAG_LENGTH));
+            return Buffer.concat([d.update(ciphertext.subarray(0, ciphertext.length - RAW_TAG_LENGTH)), d.final()]);
+        }
+        const d = crypto.createDecipheriv(rawCipher(spec, material) as string, material, iv);
+        d.setAutoPadding(false);
+        return Buffer.concat([d.update(ciphertext), d.final()]);
+    } catch {
+        return undefined;
+    }
 }
 
 export function constantTimeEqual(a: Buffer, b: Buffer): boolean {

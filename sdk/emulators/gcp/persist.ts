@@ -8,8 +8,8 @@ import * as crypto from "crypto";
 import { z } from "zod";
 import { checkMaterial, MaterialError } from "../../crypto/material";
 import { BASE64, EmulatorStateError, isNewerVersion, parseWith, showValue, type Fits, type ShapeOf, type StateProblem } from "../persist";
-import { ALGORITHMS, IMPORT_METHODS, type ImportMethod } from "./crypto";
-import type { CryptoKeyRecord, GcpState, IamBinding, IamRecord, ImportJobRecord, KeyRingRecord, VersionRecord } from "./state";
+import { ALGORITHMS, IMPORT_METHODS, PURPOSES, type ImportMethod } from "./crypto";
+import { VERSION_STATES, type CryptoKeyRecord, type GcpState, type IamBinding, type IamRecord, type ImportJobRecord, type KeyRingRecord, type RetiredRecord, type VersionRecord } from "./state";
 
 export const GCP_SNAPSHOT_KIND = "keyfabric/gcp-kms-emulator";
 export const GCP_STATE_VERSION = 1;
@@ -32,11 +32,12 @@ const keyRingShape = { name: keyRingName, createTime: time } satisfies ShapeOf<K
 
 const versionShape = {
     id: z.number().int().positive(),
-    state: z.enum(["ENABLED", "DISABLED", "DESTROYED", "DESTROY_SCHEDULED", "PENDING_IMPORT", "IMPORT_FAILED"]),
+    state: z.enum(VERSION_STATES as [VersionRecord["state"], ...VersionRecord["state"][]]),
     algorithm,
     protectionLevel,
     createTime: time,
     generateTime: time.optional(),
+    readyTime: time.optional(),
     destroyTime: time.optional(),
     destroyEventTime: time.optional(),
     importJob: z.string().optional(),
@@ -51,7 +52,7 @@ const versionShape = {
 
 const cryptoKeyShape = {
     name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/]+$/, "must be a crypto key name (projects/P/locations/L/keyRings/R/cryptoKeys/K)"),
-    purpose: z.enum(["ENCRYPT_DECRYPT", "ASYMMETRIC_SIGN", "ASYMMETRIC_DECRYPT", "MAC"]),
+    purpose: z.enum(PURPOSES as [CryptoKeyRecord["purpose"], ...CryptoKeyRecord["purpose"][]]),
     createTime: time,
     versionTemplate: z.strictObject({ protectionLevel, algorithm }),
     labels: z.record(z.string(), z.string()),
@@ -72,6 +73,7 @@ const importJobShape = {
     expireTime: time,
     expireEventTime: time.optional(),
     state: z.enum(["PENDING_GENERATION", "ACTIVE", "EXPIRED"]),
+    readyTime: time.optional(),
     pendingReads: z.number().int().nonnegative(),
     privateKey: base64.optional(),
     publicKeyPem: z.string().refine(isRsaPublicKeyPem, "must be an RSA public key (SPKI PEM)"),
@@ -90,6 +92,13 @@ const iamShape = {
     serial: z.number().int().nonnegative(),
 } satisfies ShapeOf<IamRecord>;
 
+const retiredShape = {
+    name: z.string().regex(/^projects\/[^/]+\/locations\/[^/]+\/retiredResources\/[^/]+$/, "must be a retired resource name (projects/P/locations/L/retiredResources/R)"),
+    originalResource: z.string(),
+    resourceType: z.string(),
+    deleteTime: time,
+} satisfies ShapeOf<RetiredRecord>;
+
 const snapshotShape = {
     kind: z.literal(GCP_SNAPSHOT_KIND),
     version: z.literal(GCP_STATE_VERSION),
@@ -98,6 +107,7 @@ const snapshotShape = {
     cryptoKeys: z.record(z.string(), z.strictObject(cryptoKeyShape)),
     importJobs: z.record(z.string(), z.strictObject(importJobShape)),
     iam: z.record(z.string(), z.strictObject(iamShape)),
+    retiredResources: z.record(z.string(), z.strictObject(retiredShape)),
 } satisfies ShapeOf<GcpSnapshot>;
 
 function isRsaPublicKeyPem(pem: string): boolean {
@@ -119,6 +129,7 @@ const snapshotSchema = z
         cryptoKeys: snapshotShape.cryptoKeys.default({}),
         importJobs: snapshotShape.importJobs.default({}),
         iam: snapshotShape.iam.default({}),
+        retiredResources: snapshotShape.retiredResources.default({}),
     })
     .superRefine((s, ctx) => {
         for (const [name, kr] of Object.entries(s.keyRings)) {

@@ -4,7 +4,8 @@
  */
 import type { ImportMethod, Purpose } from "./crypto";
 
-export type VersionStateName = "ENABLED" | "DISABLED" | "DESTROYED" | "DESTROY_SCHEDULED" | "PENDING_IMPORT" | "IMPORT_FAILED";
+export type VersionStateName = "PENDING_GENERATION" | "ENABLED" | "DISABLED" | "DESTROYED" | "DESTROY_SCHEDULED" | "PENDING_IMPORT" | "IMPORT_FAILED" | "GENERATION_FAILED";
+export const VERSION_STATES: readonly VersionStateName[] = ["PENDING_GENERATION", "ENABLED", "DISABLED", "DESTROYED", "DESTROY_SCHEDULED", "PENDING_IMPORT", "IMPORT_FAILED", "GENERATION_FAILED"];
 export type ImportJobStateName = "PENDING_GENERATION" | "ACTIVE" | "EXPIRED";
 
 export interface KeyRingRecord {
@@ -19,6 +20,8 @@ export interface VersionRecord {
     protectionLevel: string;
     createTime: number;
     generateTime?: number;
+    /** PENDING_GENERATION until this time on the emulator clock (asyncStates "service"), then ENABLED. */
+    readyTime?: number;
     destroyTime?: number;
     destroyEventTime?: number;
     importJob?: string;
@@ -55,6 +58,8 @@ export interface ImportJobRecord {
     expireTime: number;
     expireEventTime?: number;
     state: ImportJobStateName;
+    /** PENDING_GENERATION until this time on the emulator clock (HSM jobs, asyncStates "service"). */
+    readyTime?: number;
     /** GetImportJob reads left before a PENDING_GENERATION job becomes ACTIVE. */
     pendingReads: number;
     /** The wrapping key, DER PKCS#8 base64; discarded when the job expires. */
@@ -76,14 +81,24 @@ export interface IamRecord {
     serial: number;
 }
 
+/** The record of a deleted crypto key: its name cannot be used again (google.cloud.kms.v1.RetiredResource). */
+export interface RetiredRecord {
+    name: string;
+    originalResource: string;
+    resourceType: string;
+    deleteTime: number;
+}
+
 export interface GcpState {
     keyRings: Record<string, KeyRingRecord>;
     cryptoKeys: Record<string, CryptoKeyRecord>;
     importJobs: Record<string, ImportJobRecord>;
     iam: Record<string, IamRecord>;
+    /** By original crypto key name. */
+    retiredResources: Record<string, RetiredRecord>;
 }
 
-export const emptyState = (): GcpState => ({ keyRings: {}, cryptoKeys: {}, importJobs: {}, iam: {} });
+export const emptyState = (): GcpState => ({ keyRings: {}, cryptoKeys: {}, importJobs: {}, iam: {}, retiredResources: {} });
 
 /** What `inspect()` shows: everything but key material (fingerprints instead). JSON-serialisable. */
 export interface GcpInspection {

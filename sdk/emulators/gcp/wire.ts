@@ -1,27 +1,10 @@
 /**
- * Wire helpers for the Cloud KMS emulator: gRPC status errors, resource names, and the protobuf well-known types
+ * Wire helpers for the Cloud KMS emulator (no gRPC): resource names, and the protobuf well-known types
  * as @grpc/proto-loader presents them (`longs: String`): Timestamp and Duration `{seconds: "…", nanos}`,
  * Int64Value `{value: "…"}`.
  */
-import { status } from "@grpc/grpc-js";
 import { crc32c } from "./crypto";
-
-/** An error answered to the client as a gRPC status; messages never carry key material. */
-export class RpcError extends Error {
-    constructor(
-        readonly code: status,
-        message: string,
-    ) {
-        super(message);
-        this.name = "RpcError";
-    }
-}
-
-export const invalid = (message: string) => new RpcError(status.INVALID_ARGUMENT, message);
-export const notFound = (name: string) => new RpcError(status.NOT_FOUND, `${name} not found.`);
-export const precondition = (message: string) => new RpcError(status.FAILED_PRECONDITION, message);
-export const alreadyExists = (name: string) => new RpcError(status.ALREADY_EXISTS, `${name} already exists.`);
-export const unimplemented = (message: string) => new RpcError(status.UNIMPLEMENTED, message);
+import { invalid } from "./errors";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Resource names
@@ -29,15 +12,17 @@ export const unimplemented = (message: string) => new RpcError(status.UNIMPLEMEN
 const ID = "[a-zA-Z0-9_-]{1,63}";
 const SEG = "[^/]+";
 export const ID_PATTERN = new RegExp(`^${ID}$`);
+const PROJECT = new RegExp(`^projects/${SEG}$`);
 const LOCATION = new RegExp(`^projects/${SEG}/locations/${SEG}$`);
 const KEY_RING = new RegExp(`^projects/${SEG}/locations/${SEG}/keyRings/${SEG}$`);
 const CRYPTO_KEY = new RegExp(`^(projects/${SEG}/locations/${SEG}/keyRings/${SEG})/cryptoKeys/${SEG}$`);
 const VERSION = new RegExp(`^(projects/${SEG}/locations/${SEG}/keyRings/${SEG}/cryptoKeys/${SEG})/cryptoKeyVersions/(\\d+)$`);
 const IMPORT_JOB = new RegExp(`^(projects/${SEG}/locations/${SEG}/keyRings/${SEG})/importJobs/${SEG}$`);
 
-export type NameKind = "location" | "keyRing" | "cryptoKey" | "cryptoKeyVersion" | "importJob";
-const PATTERNS: Record<NameKind, RegExp> = { location: LOCATION, keyRing: KEY_RING, cryptoKey: CRYPTO_KEY, cryptoKeyVersion: VERSION, importJob: IMPORT_JOB };
+export type NameKind = "project" | "location" | "keyRing" | "cryptoKey" | "cryptoKeyVersion" | "importJob";
+const PATTERNS: Record<NameKind, RegExp> = { project: PROJECT, location: LOCATION, keyRing: KEY_RING, cryptoKey: CRYPTO_KEY, cryptoKeyVersion: VERSION, importJob: IMPORT_JOB };
 const SHAPES: Record<NameKind, string> = {
+    project: "projects/*",
     location: "projects/*/locations/*",
     keyRing: "projects/*/locations/*/keyRings/*",
     cryptoKey: "projects/*/locations/*/keyRings/*/cryptoKeys/*",
