@@ -19,6 +19,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAwsKmsClient } from "../clients";
 import { checkMaterial, fingerprint as fingerprintOf } from "../crypto/material";
+import { isSealed, KeyMaterial } from "../crypto/sealed";
 import { ALGORITHMS, Algorithm } from "../schema/constants";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
@@ -86,7 +87,7 @@ export interface AwsReconcileArgs {
     readonly region: string;
     readonly keyId: string;
     readonly algorithm: Algorithm;
-    readonly material: Buffer;
+    readonly material: KeyMaterial;
     /** `fingerprint()` of `material`. */
     readonly fingerprint: string;
     readonly validTo?: string;
@@ -229,7 +230,7 @@ export async function reconcileAwsMaterial(args: AwsReconcileArgs): Promise<AwsR
     const reader = createAwsKmsClient(args.region, { maxAttempts: 8, env: args.env });
     // Not idempotent: no SDK retries; this loop looks at the key again instead.
     const writer = createAwsKmsClient(args.region, { maxAttempts: 1, env: args.env });
-    const wrappingAlgorithm = awsWrappingAlgorithmFor(materialKindFor(args.algorithm));
+    const wrappingAlgorithm = awsWrappingAlgorithmFor(materialKindFor(args.algorithm), args.material);
     const listMaterials = symmetric(args.algorithm);
     const deadline = Date.now() + RECONCILE_BUDGET_MS;
     let params: { token: Uint8Array; publicKey: Uint8Array } | undefined;
@@ -328,11 +329,11 @@ export async function importAwsMaterial(args: {
     region: string;
     keyId: string;
     algorithm: Algorithm;
-    material: Buffer;
+    material: KeyMaterial;
     validTo?: string;
     env?: NodeJS.ProcessEnv;
 }): Promise<{ keyArn: string; keyMaterialId?: string }> {
-    const privateKey = checkMaterial(materialKindFor(args.algorithm), args.material);
+    const privateKey = isSealed(args.material) ? undefined : checkMaterial(materialKindFor(args.algorithm), args.material);
     const r = await reconcileAwsMaterial({ ...args, fingerprint: fingerprintOf(args.material, privateKey), rotate: false });
     return { keyArn: r.keyArn, ...(r.keyMaterialId ? { keyMaterialId: r.keyMaterialId } : {}) };
 }

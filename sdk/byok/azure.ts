@@ -17,6 +17,7 @@ import { z } from "zod";
 import { createAzureKeyClient } from "../clients";
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../schema/constants";
 import { fingerprint } from "../crypto/material";
+import type { KeyMaterial } from "../crypto/sealed";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
@@ -139,7 +140,7 @@ async function createOnce<T>(what: { operation: string; resource: string }, adop
 }
 
 /** Imports material into `keyName` (a new version if it exists), unless its latest version is already this material. */
-export async function importAzureKey(inputs: AzureImportInputs, material: Buffer, privateKey: crypto.KeyObject | undefined, env?: NodeJS.ProcessEnv) {
+export async function importAzureKey(inputs: AzureImportInputs, material: KeyMaterial, privateKey: crypto.KeyObject | undefined, env?: NodeJS.ProcessEnv) {
     const vaultUrl = inputs.vaultUrl.replace(/\/$/, "");
     // Reads and idempotent updates with the SDK's retries; creating calls without (createOnce looks again instead).
     const reader = createAzureKeyClient(vaultUrl, { maxAttempts: 8, env });

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { MaterialKind } from "../crypto/material";
 import { formatIssue } from "../schema/errors";
 import { zodIssues } from "../schema/validate";
-import { MaterialSource, MaterialSourceError, resolveMaterial, ResolvedMaterial } from "./sources";
+import { resolveKeyMaterial } from "./resolve";
+import { MaterialSource, MaterialSourceError, ResolvedMaterial } from "./sources";
 import type { Algorithm } from "../schema/constants";
 import { materialKindFor } from "./wrap";
 import { UNKNOWN } from "./provider";
@@ -28,7 +29,7 @@ export function checkInputs<T>(schema: z.ZodType<T>, news: Record<string, any>):
 /** Reads the material inside the provider; a failure becomes a check failure on `material`. */
 export function materialOrFailure(source: MaterialSource, kind: MaterialKind): { resolved?: ResolvedMaterial; failure?: pulumi.dynamic.CheckFailure } {
     try {
-        return { resolved: resolveMaterial(source, kind) };
+        return { resolved: resolveKeyMaterial(source, kind) };
     } catch (e) {
         if (e instanceof MaterialSourceError) return { failure: { property: "material", reason: e.message } };
         throw e;
@@ -57,7 +58,7 @@ export function checkWithFingerprint<T extends { material: MaterialSource; algor
 
 /** Runs `f` with the material and zeroes it afterwards, whatever happens. */
 export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind, f: (m: ResolvedMaterial) => Promise<T>): Promise<T> {
-    const resolved = resolveMaterial(source, kind);
+    const resolved = resolveKeyMaterial(source, kind);
     try {
         return await f(resolved);
     } finally {

@@ -11,7 +11,8 @@ import { shortHash } from "../schema/names";
 import { checkWithFingerprint, cloudError, isUnknown, poll, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
-import { DEFAULT_GCP_IMPORT_METHOD, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
+import type { KeyMaterial } from "../crypto/sealed";
+import { defaultGcpImportMethodFor, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
 
 const CRYPTO_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[a-zA-Z0-9_-]{1,63}$/;
 
@@ -39,14 +40,14 @@ const keyRingOf = (cryptoKey: string) => cryptoKey.replace(/\/cryptoKeys\/[^/]+$
 /** Imports material as a new version; returns the version once ENABLED. */
 export async function importGcpVersion(args: {
     cryptoKey: string;
-    material: Buffer;
+    material: KeyMaterial;
     importMethod?: GcpImportMethod;
     /** Re-import into this (DESTROYED or IMPORT_FAILED) version instead of a new one. */
     intoVersion?: string;
     env?: NodeJS.ProcessEnv;
 }): Promise<{ version: string; importJob: string; algorithm: string; protectionLevel: string; primary: boolean }> {
     const client = createGcpKmsClient({ env: args.env });
-    const method = args.importMethod ?? DEFAULT_GCP_IMPORT_METHOD;
+    const method = args.importMethod ?? defaultGcpImportMethodFor(args.material);
     try {
         const [key] = await client.getCryptoKey({ name: args.cryptoKey }, callOptions(true)).catch((e) => {
             throw cloudError("Cloud KMS", "GetCryptoKey", args.cryptoKey, e);

@@ -14,7 +14,9 @@ import { Worker } from "worker_threads";
 import { z } from "zod";
 import { checkKeyQuality, checkMaterial, cryptoReason, fingerprint, materialFromJwk, MaterialError, MaterialKind, MAX_MATERIAL_BYTES } from "../crypto/material";
 import type { Purpose } from "../schema/constants";
+import type { KeyMaterial } from "../crypto/sealed";
 import { describeValue } from "../schema/errors";
+import { describePkcs11, parsePkcs11Uri } from "./pkcs11/uri";
 
 export { MAX_MATERIAL_BYTES };
 
@@ -41,12 +43,16 @@ export type MaterialSource =
           /** @default 30000; at most 300000 */
           timeoutMs?: number;
           format?: MaterialFormat;
-      };
+      }
+    /** A key in a PKCS#11 token (RFC 7512 URI): wrapped inside the token, never read into this process. */
+    | { pkcs11: string };
+/** The sources whose material is read into this process. */
+export type PlaintextSource = Exclude<MaterialSource, { pkcs11: string }>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ALLOWED = "letters, digits and _, not starting with a digit";
-const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}";
-const FIELDS = { file: ["file", "format"], env: ["env", "format"], command: ["command", "env", "timeoutMs", "format"] } as const;
+const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI}";
+const FIELDS = { file: ["file", "format"], env: ["env", "format"], command: ["command", "env", "timeoutMs", "format"], pkcs11: ["pkcs11"] } as const;
 
 /** A problem with a descriptor: `path` is relative to the descriptor (`""`, `file`, `command[2]`, `env[0]`...). */
 export interface SourceIssue {
@@ -65,14 +71,19 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 export function materialSourceIssues(value: unknown): SourceIssue[] {
     if (value === undefined) return [issue([], "is required", SHAPES)];
     if (!isObject(value)) return [issue([], "is not a material source", SHAPES, value)];
-    const kinds = (["file", "env", "command"] as const).filter((k) => k in value && !(k === "env" && "command" in value));
-    if (kinds.length === 0) return [issue([], "names no source: one of file, env or command is needed", SHAPES, value)];
+    const kinds = (["file", "env", "command", "pkcs11"] as const).filter((k) => k in value && !(k === "env" && "command" in value));
+    if (kinds.length === 0) return [issue([], "names no source: one of file, env, command or pkcs11 is needed", SHAPES, value)];
     if (kinds.length > 1) return [issue([], `names two sources (${kinds.join(" and ")}): give one`, SHAPES)];
     const kind = kinds[0];
     const out: SourceIssue[] = [];
     const unknown = Object.keys(value).filter((k) => !(FIELDS[kind] as readonly string[]).includes(k));
     for (const k of unknown) out.push(issue([], `has unknown field ${k}`, FIELDS[kind].join(", ")));
-    if (kind === "file") {
+    if (kind === "pkcs11") {
+        const u = value.pkcs11;
+        if (typeof u !== "string") out.push(issue(["pkcs11"], "must be a PKCS#11 URI (RFC 7512)", "pkcs11:token=<label>;object=<label>?pin-source=env:<NAME>", u));
+        // pin-value is refused: the descriptor is kept in state. Only a PIN-free value is ever shown.
+        else for (const i of parsePkcs11Uri(u).issues) out.push(issue(["pkcs11"], `${i.attribute ? `${i.attribute} ` : ""}${i.message}`, i.allowed, ...(i.got !== undefined ? [i.got] : [])));
+    } else if (kind === "file") {
         const f = value.file;
         if (typeof f !== "string") out.push(issue(["file"], "must be a file path", undefined, f));
         else if (f === "") out.push(issue(["file"], "is empty", "a file path"));
@@ -139,14 +150,15 @@ export function formatSourceIssue(i: SourceIssue, where = `material${i.path.map(
 
 /** A description for messages: the file path, variable name or program name; never content or arguments' values. */
 export function describeSource(source: MaterialSource): string {
+    if ("pkcs11" in source) return describePkcs11(source.pkcs11);
     if ("command" in source) return `command ${source.command[0]} (${source.command.length - 1} argument${source.command.length === 2 ? "" : "s"})`;
     if ("file" in source) return `file ${source.file}`;
     return `environment variable ${source.env}`;
 }
 
 export interface ResolvedMaterial {
-    /** Raw bytes (symmetric) or DER PKCS#8 (asymmetric). Zero it after use. */
-    readonly material: Buffer;
+    /** Raw bytes (symmetric) or DER PKCS#8 (asymmetric), or a key that stays in its token. Zero (release) it after use. */
+    readonly material: KeyMaterial;
     /** The parsed private key (asymmetric); drop the reference after use (a KeyObject cannot be zeroed). */
     readonly privateKey?: crypto.KeyObject;
     readonly fingerprint: string;
@@ -163,9 +175,10 @@ export interface ResolveOptions {
 }
 
 /** Reads, decodes and checks material against `kind`. Every intermediate buffer is zeroed, on every path. */
-export function resolveMaterial(source: MaterialSource, kind: MaterialKind, options: ResolveOptions = {}): ResolvedMaterial {
+export function resolveMaterial(source: MaterialSource, kind: MaterialKind, options: ResolveOptions = {}): ResolvedMaterial & { material: Buffer } {
     const problems = materialSourceIssues(source);
     if (problems.length) throw new MaterialSourceError(null, formatSourceIssue(problems[0]));
+    if ("pkcs11" in source) throw new MaterialSourceError(source, "stays in its token and is never read into this process: it is wrapped inside the token (resolveKeyMaterial in sdk/byok/resolve.ts)");
     const raw = readSource(source, options);
     let material: Buffer;
     try {
@@ -188,7 +201,7 @@ export function resolveMaterial(source: MaterialSource, kind: MaterialKind, opti
 
 // ---- reading ----
 
-function readSource(source: MaterialSource, options: ResolveOptions): Buffer {
+function readSource(source: PlaintextSource, options: ResolveOptions): Buffer {
     if ("command" in source) return runMaterialCommand(source);
     if ("file" in source) {
         return readBoundedFile(source.file, MAX_MATERIAL_BYTES, (p) => new MaterialSourceError(source, p), {
@@ -543,7 +556,7 @@ function decodeBase64(t: Buffer): Buffer | undefined {
 const startsWith = (b: Buffer, s: string) => b.subarray(0, s.length).equals(Buffer.from(s, "latin1"));
 const allOf = (b: Buffer, ok: (c: number) => boolean) => b.length > 0 && b.every((c) => WS.has(c) || ok(c));
 
-function guessFormat(source: MaterialSource, raw: Buffer, kind: MaterialKind): MaterialFormat {
+function guessFormat(source: PlaintextSource, raw: Buffer, kind: MaterialKind): MaterialFormat {
     const symmetricBytes = kind.type === "aes" || kind.type === "hmac" ? kind.bytes : undefined;
     // A file of exactly the key's size is the raw key (random bytes can look like text).
     if ("file" in source && symmetricBytes !== undefined && raw.length === symmetricBytes) return "raw";

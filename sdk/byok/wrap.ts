@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import { checkJwkCertificate, checkJwkMembers, checkJwkUsage, cryptoReason, JOSE_CURVES, MaterialError, MaterialKind, RSA_PUBLIC_EXPONENT } from "../crypto/material";
 import { OaepHash, oaepCapacity, rsaAesKeyWrap, rsaModulusBytes, rsaOaepEncrypt } from "../crypto/keywrap";
+import { isSealed, KeyMaterial, SealedMaterial } from "../crypto/sealed";
 import { Algorithm } from "../schema/constants";
 
 /** The material a logical algorithm needs. */
@@ -156,9 +157,25 @@ export function parseWrappingPublicKey(bytes: Buffer): crypto.KeyObject {
 export const AWS_WRAPPING_ALGORITHMS = ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256"] as const;
 export type AwsWrappingAlgorithm = (typeof AWS_WRAPPING_ALGORITHMS)[number];
 
-/** SHA-256 always; direct OAEP for symmetric/HMAC material, RSA-AES for RSA/EC private keys (too big for OAEP). */
-export function awsWrappingAlgorithmFor(kind: MaterialKind): AwsWrappingAlgorithm {
-    return symmetric(kind) ? "RSAES_OAEP_SHA_256" : "RSA_AES_KEY_WRAP_SHA_256";
+/**
+ * Direct OAEP for symmetric/HMAC material, RSA-AES for RSA/EC private keys (too big for OAEP); SHA-256, unless the
+ * material is in a token whose OAEP is SHA-1 only (SoftHSM2): then the SHA-1 scheme.
+ */
+export function awsWrappingAlgorithmFor(kind: MaterialKind, material?: KeyMaterial): AwsWrappingAlgorithm {
+    const sha1 = material !== undefined && tokenSha1Only(material);
+    return symmetric(kind) ? (sha1 ? "RSAES_OAEP_SHA_1" : "RSAES_OAEP_SHA_256") : sha1 ? "RSA_AES_KEY_WRAP_SHA_1" : "RSA_AES_KEY_WRAP_SHA_256";
+}
+
+/** Material in a token that wraps with OAEP SHA-1 but not SHA-256. */
+export const tokenSha1Only = (m: KeyMaterial) => isSealed(m) && m.oaepHashes.includes("sha1") && !m.oaepHashes.includes("sha256");
+
+/** Wraps inside the token; a hash it cannot do is refused, naming the SHA-1 scheme to ask the cloud for. */
+function tokenWrap(m: SealedMaterial, pub: crypto.KeyObject, hash: OaepHash, hybrid: boolean, scheme: string, sha1Scheme: string): Buffer {
+    if (!m.oaepHashes.includes(hash)) {
+        const has = m.oaepHashes.length ? `with ${m.oaepHashes.map((h) => (h === "sha1" ? "SHA-1" : "SHA-256")).join(" and ")} only` : "not at all";
+        throw new Error(`${m.description}: ${scheme} needs RSA-OAEP with ${hash === "sha1" ? "SHA-1" : "SHA-256"}, and the token does RSA-OAEP ${has}${m.oaepHashes.includes("sha1") ? `: ask the cloud for ${sha1Scheme}` : ""}`);
+    }
+    return hybrid ? m.rsaAesKeyWrap(pub, hash) : m.rsaOaepEncrypt(pub, hash);
 }
 
 /** Why `algorithm` cannot wrap `kind` material (undefined when it can): AWS takes RSA private keys only with RSA_AES_*. */
@@ -170,7 +187,7 @@ export function awsAlgorithmProblem(algorithm: AwsWrappingAlgorithm, kind: Mater
 }
 
 /** `EncryptedKeyMaterial` for ImportKeyMaterial, from GetParametersForImport's `PublicKey` (SPKI DER). */
-export function wrapForAws(material: Buffer, publicKeySpkiDer: Uint8Array, algorithm: AwsWrappingAlgorithm, kind?: MaterialKind): Buffer {
+export function wrapForAws(material: KeyMaterial, publicKeySpkiDer: Uint8Array, algorithm: AwsWrappingAlgorithm, kind?: MaterialKind): Buffer {
     const pub = crypto.createPublicKey({ key: Buffer.from(publicKeySpkiDer), format: "der", type: "spki" });
     checkWrappingKey(pub);
     const problem = kind && awsAlgorithmProblem(algorithm, kind);
@@ -182,6 +199,7 @@ export function wrapForAws(material: Buffer, publicKeySpkiDer: Uint8Array, algor
             throw new Error(`${algorithm} wraps at most ${capacity} bytes with this RSA-${rsaModulusBytes(pub) * 8} wrapping key, and the material is ${material.length} bytes (allowed: RSA_AES_KEY_WRAP_SHA_1, RSA_AES_KEY_WRAP_SHA_256 for material this size)`);
         }
     }
+    if (isSealed(material)) return tokenWrap(material, pub, hash, algorithm.startsWith("RSA_AES"), algorithm, algorithm.replace("SHA_256", "SHA_1"));
     return algorithm.startsWith("RSA_AES") ? rsaAesKeyWrap(pub, hash, material) : rsaOaepEncrypt(pub, hash, material);
 }
 
@@ -198,12 +216,16 @@ export const GCP_IMPORT_METHODS = {
 export type GcpImportMethod = keyof typeof GCP_IMPORT_METHODS;
 export const DEFAULT_GCP_IMPORT_METHOD: GcpImportMethod = "RSA_OAEP_4096_SHA256_AES_256";
 
+/** The default import method for this material: SHA-1 where it is in a token whose OAEP is SHA-1 only. */
+export const defaultGcpImportMethodFor = (material: KeyMaterial): GcpImportMethod => (tokenSha1Only(material) ? "RSA_OAEP_4096_SHA1_AES_256" : DEFAULT_GCP_IMPORT_METHOD);
+
 /** `wrappedKey` for ImportCryptoKeyVersion, from the ACTIVE import job's `publicKey.pem`. */
-export function wrapForGcp(material: Buffer, publicKeyPem: string, method: GcpImportMethod): Buffer {
+export function wrapForGcp(material: KeyMaterial, publicKeyPem: string, method: GcpImportMethod): Buffer {
     const spec = GCP_IMPORT_METHODS[method];
     const pub = crypto.createPublicKey(publicKeyPem);
     checkWrappingKey(pub, "the import job's key");
     if (rsaModulusBytes(pub) * 8 !== spec.bits) throw new Error(`the import job's key is not RSA-${spec.bits}, as ${method} needs`);
+    if (isSealed(material)) return tokenWrap(material, pub, spec.hash, spec.hybrid, method, `RSA_OAEP_${spec.bits}_SHA1_AES_256`);
     if (!spec.hybrid) {
         const capacity = oaepCapacity(pub, spec.hash);
         if (material.length > capacity) throw new Error(`${method} wraps at most ${capacity} bytes; use a *_AES_256 method for this material`);
@@ -225,12 +247,12 @@ export interface AzureTransferBlob {
  * The BYOK transfer blob (`key_hsm`): CKM_RSA_AES_KEY_WRAP with OAEP SHA-1 under the KEK (an `RSA-HSM` key whose only
  * operation is `import`), as JSON bytes. `kekKid` is the KEK's versioned key id.
  */
-export function azureTransferBlob(material: Buffer, kekPublicKey: crypto.KeyObject, kekKid: string, generator: string): Buffer {
+export function azureTransferBlob(material: KeyMaterial, kekPublicKey: crypto.KeyObject, kekKid: string, generator: string): Buffer {
     checkWrappingKey(kekPublicKey, "the KEK");
     const blob: AzureTransferBlob = {
         schema_version: "1.0.0",
         header: { kid: kekKid, alg: "dir", enc: "CKM_RSA_AES_KEY_WRAP" },
-        ciphertext: rsaAesKeyWrap(kekPublicKey, "sha1", material).toString("base64url"),
+        ciphertext: (isSealed(material) ? tokenWrap(material, kekPublicKey, "sha1", true, "the Azure BYOK blob (CKM_RSA_AES_KEY_WRAP)", "") : rsaAesKeyWrap(kekPublicKey, "sha1", material)).toString("base64url"),
         generator,
     };
     return Buffer.from(JSON.stringify(blob), "utf8");

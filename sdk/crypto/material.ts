@@ -3,6 +3,7 @@
  */
 import * as crypto from "crypto";
 import type { Purpose } from "../schema/constants";
+import { isSealed, KeyMaterial } from "./sealed";
 
 /** What a piece of plaintext key material must be. */
 export type MaterialKind =
@@ -300,7 +301,8 @@ export function cryptoReason(e: unknown): string {
  * A non-reversible fingerprint for state and inspection: for symmetric material, SHA-256 over a domain-separation
  * prefix and the material; for asymmetric material, SHA-256 of the public key's SPKI DER.
  */
-export function fingerprint(material: Buffer, privateKey?: crypto.KeyObject): string {
+export function fingerprint(material: KeyMaterial, privateKey?: crypto.KeyObject): string {
+    if (isSealed(material)) return material.fingerprint;
     if (privateKey) {
         const spki = crypto.createPublicKey(privateKey).export({ type: "spki", format: "der" });
         return `sha256-spki:${crypto.createHash("sha256").update(spki).digest("hex")}`;
