@@ -9,6 +9,7 @@ import type { KeyClient } from "@azure/keyvault-keys";
 import type { KeyVaultManagementClient } from "@azure/arm-keyvault";
 import type { HttpClient, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { TokenCredential } from "@azure/core-auth";
+import { AZURE_HOST_HEADER } from "../emulators/azure/protocol";
 
 /** The JSON line `keyfabric emulate` prints. */
 export interface EmulatorEndpoints {
@@ -16,14 +17,18 @@ export interface EmulatorEndpoints {
     readonly aws?: string;
     /** `127.0.0.1:P` (gRPC, plaintext) */
     readonly gcp?: string;
-    /** `http://127.0.0.1:P` (Key Vault, Managed HSM and ARM, told apart by the original host) */
+    /** `http://127.0.0.1:P` (Key Vault, Managed HSM and ARM, told apart by the original host: what the factories use) */
     readonly azure?: string;
+    /** Vaults on ports of their own, name → `http://127.0.0.1:P`: the vault URL for an unmodified `KeyClient`. */
+    readonly azureVaults?: Readonly<Record<string, string>>;
+    /** Managed HSMs on ports of their own, name → `http://127.0.0.1:P`. */
+    readonly azureManagedHsms?: Readonly<Record<string, string>>;
 }
 
 export const EMULATORS_ENV = "KEYFABRIC_EMULATORS";
 
-/** Header carrying the original Azure host (`<vault>.vault.azure.net`, `management.azure.com`) to the emulator. */
-export const AZURE_HOST_HEADER = "x-keyfabric-original-host";
+/** Header carrying the original Azure host (`<vault>.vault.azure.net`, `management.azure.com`) to the emulator (its protocol: `sdk/emulators/azure/protocol.ts`). */
+export { AZURE_HOST_HEADER };
 
 export interface ClientOptions {
     /** Where to read `KEYFABRIC_EMULATORS` from. @default process.env */

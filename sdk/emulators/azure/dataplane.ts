@@ -38,6 +38,7 @@ import {
     settingsOf,
     vaultHost,
     type KeyOrigin,
+    type DeletedKeyRecord,
     type KeyRecord,
     type KeyVersion,
     type Kty,
@@ -71,6 +72,12 @@ export interface DataPlaneContext {
     vault(): VaultRecord;
     /** Epoch milliseconds. */
     now(): number;
+    /** The origin that ids, recovery ids and next-page links are written with (the address the request came to). */
+    readonly origin: string;
+    /** Every origin that names this vault (its Azure host and its own emulator port): a KEK id may use any. */
+    readonly origins: readonly string[];
+    /** How long a delete or a recover takes to show, in ms (`asyncStates`: 0 when instant). */
+    readonly settleMs: number;
 }
 
 const KEY_NAME = /^[0-9a-zA-Z-]{1,127}$/;
@@ -88,6 +95,8 @@ const OCT_SIZES = [128, 192, 256];
 const MAX_PAGE = 25;
 const ROTATION_MIN_EXPIRY_DAYS = 28;
 const ROTATION_MIN_TRIGGER_DAYS = 7;
+/** The Notify action Key Vault puts in every policy that has none (and answers for a key without a policy). */
+export const DEFAULT_NOTIFY_BEFORE_EXPIRY = "P30D";
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 const b64u = (b: Buffer) => b.toString("base64url");
@@ -101,6 +110,8 @@ export function routeDataPlane(req: Request, ctx: DataPlaneContext): Route | und
     const dp = new DataPlane(ctx, req);
     if (root === "keys") {
         if (name === undefined) return m === "GET" ? { operation: "listKeys", run: () => dp.listKeys() } : undefined;
+        // `POST /keys//create`: Key Vault reads the empty name as a missing operation (recorded).
+        if (name === "" && third !== undefined) return { operation: "unsupported", run: () => { throw badParameter("Operation not specified"); } };
         if (third === undefined) {
             if (m === "POST" && name === "restore") return { operation: "restoreKey", run: () => notSupported("restoreKey") };
             if (m === "GET") return { operation: "getKey", run: () => dp.getKey(name, "") };
@@ -275,23 +286,38 @@ class DataPlane {
         return vaultHost(this.ctx.vault());
     }
 
+    private get origin(): string {
+        return this.ctx.origin;
+    }
+
+    /** A key being recovered is not there yet. */
+    private visible(key: { visibleAt?: number }): boolean {
+        if (key.visibleAt === undefined) return true;
+        if (key.visibleAt > this.ctx.now()) return false;
+        delete key.visibleAt;
+        return true;
+    }
+
     private activeKey(vault: VaultRecord, name: string): KeyRecord {
         const key = vault.keys.get(lower(name));
-        if (!key) throw keyNotFound(name, this.host);
+        if (!key || !this.visible(key)) throw keyNotFound(name);
         return key;
     }
 
     private keyVersion(vault: VaultRecord, name: string, version: string): { key: KeyRecord; v: KeyVersion } {
         const key = this.activeKey(vault, name);
         const v = version === "" ? key.versions[key.versions.length - 1] : key.versions.find((x) => x.version === lower(version));
-        if (!v) throw keyNotFound(name, this.host, version);
+        if (!v) throw keyNotFound(name, version);
         return { key, v };
     }
 
     /** A new key name must not be soft-deleted. */
     private checkNotDeleted(vault: VaultRecord, name: string): void {
-        if (vault.deleted.has(lower(name)))
-            throw conflict(`Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`, "ObjectIsDeletedButRecoverable");
+        const d = vault.deleted.get(lower(name));
+        if (d && !this.visible(d)) throw conflict(`Key ${name} is currently being deleted.`, "ObjectIsBeingDeleted");
+        if (d) throw conflict(`Key ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the key can only be recovered or purged.`, "ObjectIsDeletedButRecoverable");
+        const live = vault.keys.get(lower(name));
+        if (live && !this.visible(live)) throw conflict(`Key ${name} is currently being recovered.`, "ObjectIsBeingRecovered");
     }
 
     /** Which key types this vault or HSM accepts. */
@@ -382,7 +408,7 @@ class DataPlane {
         }
         const v = this.newVersion({ kty, material, keyOps, origin: "generated", attributes, tags, releasePolicy });
         const key = this.commit(vault, name, v);
-        return { status: 200, body: keyBundle(vault, key, v) };
+        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
     }
 
     async importKey(name: string): Promise<Reply> {
@@ -417,7 +443,7 @@ class DataPlane {
         if (keyOps.includes("import")) throw badParameter("A key exchange key (KEK) must be created in the vault or HSM (POST /keys/{name}/create); it cannot be imported.");
         const v = this.newVersion({ kty, material, keyOps, origin, attributes, tags, releasePolicy });
         const key = this.commit(vault, name, v);
-        return { status: 200, body: keyBundle(vault, key, v) };
+        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
     }
 
     /** BYOK: the transfer blob's KEK must be a key version of this vault with key_ops exactly ["import"]. */
@@ -465,8 +491,8 @@ class DataPlane {
         }
         const segs = url.pathname.split("/").slice(1);
         const [keys, kekName, version] = segs;
-        if (lower(url.host) !== lower(this.host)) throw badParameter(`The KEK ${kid} is not in this ${vault.kind === "vault" ? "key vault" : "Managed HSM"} (${this.host}): the KEK must be in the same vault or HSM as the imported key.`, "KekNotInVault");
-        if (keys !== "keys" || !kekName || !version || segs.length !== 3) throw badParameter(`The KEK identifier ${kid} must be a versioned key identifier (https://${this.host}/keys/{name}/{version}).`);
+        if (!this.ctx.origins.some((o) => lower(o) === lower(url.origin))) throw badParameter(`The KEK ${kid} is not in this ${vault.kind === "vault" ? "key vault" : "Managed HSM"} (${this.host}): the KEK must be in the same vault or HSM as the imported key.`, "KekNotInVault");
+        if (keys !== "keys" || !kekName || !version || segs.length !== 3) throw badParameter(`The KEK identifier ${kid} must be a versioned key identifier (${this.origin}/keys/{name}/{version}).`);
         const key = vault.keys.get(lower(kekName));
         const v = key?.versions.find((x) => x.version === lower(version));
         if (!v) throw badParameter(`The KEK ${kid} was not found in this vault.`, "KekNotFound");
@@ -494,9 +520,9 @@ class DataPlane {
             ...(cur.releasePolicy ? { releasePolicy: { ...cur.releasePolicy } } : {}),
         });
         // The key may have been deleted while an RSA key was generated.
-        if (vault.keys.get(lower(name)) !== key) throw keyNotFound(name, this.host);
+        if (vault.keys.get(lower(name)) !== key) throw keyNotFound(name);
         key.versions.push(v);
-        return { status: 200, body: keyBundle(vault, key, v) };
+        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
     }
 
     // ---- read, list, update
@@ -504,7 +530,7 @@ class DataPlane {
     getKey(name: string, version: string): Reply {
         const vault = this.vault;
         const { key, v } = this.keyVersion(vault, name, version);
-        return { status: 200, body: keyBundle(vault, key, v) };
+        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
     }
 
     private page<T>(items: T[], path: string): { value: T[]; nextLink: string | null } {
@@ -518,19 +544,19 @@ class DataPlane {
         const value = items.slice(skip, skip + max);
         const next = skip + max < items.length ? skip + max : undefined;
         const apiVersion = q.get("api-version") ?? "";
-        return { value, nextLink: next === undefined ? null : `https://${this.host}${path}?api-version=${encodeURIComponent(apiVersion)}&maxresults=${max}&$skiptoken=${next}` };
+        return { value, nextLink: next === undefined ? null : `${this.origin}${path}?api-version=${encodeURIComponent(apiVersion)}&maxresults=${max}&$skiptoken=${next}` };
     }
 
     listKeys(): Reply {
         const vault = this.vault;
-        const keys = [...vault.keys.values()].sort((a, b) => (lower(a.name) < lower(b.name) ? -1 : 1));
-        return { status: 200, body: this.page(keys.map((k) => keyItem(vault, k, k.versions[k.versions.length - 1], false)), "/keys") };
+        const keys = [...vault.keys.values()].filter((k) => this.visible(k)).sort((a, b) => (lower(a.name) < lower(b.name) ? -1 : 1));
+        return { status: 200, body: this.page(keys.map((k) => keyItem(this.origin, vault, k, k.versions[k.versions.length - 1], false)), "/keys") };
     }
 
     listKeyVersions(name: string): Reply {
         const vault = this.vault;
         const key = this.activeKey(vault, name);
-        return { status: 200, body: this.page(key.versions.map((v) => keyItem(vault, key, v, true)), `/keys/${key.name}/versions`) };
+        return { status: 200, body: this.page(key.versions.map((v) => keyItem(this.origin, vault, key, v, true)), `/keys/${key.name}/versions`) };
     }
 
     updateKey(name: string, version: string): Reply {
@@ -557,7 +583,7 @@ class DataPlane {
         if (tags) v.tags = tags;
         if (releasePolicy) v.releasePolicy = releasePolicy;
         v.updated = seconds(this.ctx.now());
-        return { status: 200, body: keyBundle(vault, key, v) };
+        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
     }
 
     // ---- delete, recover, purge
@@ -566,39 +592,45 @@ class DataPlane {
         const vault = this.vault;
         const key = this.activeKey(vault, name);
         const now = seconds(this.ctx.now());
-        const d = { key, deletedDate: now, scheduledPurgeDate: now + settingsOf(vault).retentionDays * (DAY_MS / 1000) };
+        const d: DeletedKeyRecord = { key, deletedDate: now, scheduledPurgeDate: now + settingsOf(vault).retentionDays * (DAY_MS / 1000), ...(this.ctx.settleMs > 0 ? { visibleAt: this.ctx.now() + this.ctx.settleMs } : {}) };
         vault.keys.delete(lower(name));
         vault.deleted.set(lower(name), d);
-        return { status: 200, body: { ...keyBundle(vault, key, key.versions[key.versions.length - 1]), ...deletedInfo(vault, d) } };
+        return { status: 200, body: { ...keyBundle(this.origin, vault, key, key.versions[key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
     }
 
-    private deletedKey(vault: VaultRecord, name: string) {
+    /** A deleted key, once its deletion shows (right after DeleteKey, Key Vault answers 404 for a few seconds: recorded). */
+    private deletedKey(vault: VaultRecord, name: string, missing: () => AzureError = () => new AzureError(404, "KeyNotFound", `Deleted Key not found: ${name}`)) {
         const d = vault.deleted.get(lower(name));
-        if (!d) throw new AzureError(404, "KeyNotFound", `Deleted Key not found: ${name} (vault ${this.host}).`);
+        if (!d || !this.visible(d)) throw missing();
         return d;
     }
 
     getDeletedKey(name: string): Reply {
         const vault = this.vault;
         const d = this.deletedKey(vault, name);
-        return { status: 200, body: { ...keyBundle(vault, d.key, d.key.versions[d.key.versions.length - 1]), ...deletedInfo(vault, d) } };
+        return { status: 200, body: { ...keyBundle(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
     }
 
     listDeletedKeys(): Reply {
         const vault = this.vault;
         const items = [...vault.deleted.values()]
+            .filter((d) => this.visible(d))
             .sort((a, b) => (lower(a.key.name) < lower(b.key.name) ? -1 : 1))
-            .map((d) => ({ ...keyItem(vault, d.key, d.key.versions[d.key.versions.length - 1], false), ...deletedInfo(vault, d) }));
+            .map((d) => ({ ...keyItem(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1], false), ...deletedInfo(this.origin, d) }));
         return { status: 200, body: this.page(items, "/deletedkeys") };
     }
 
     recoverDeletedKey(name: string): Reply {
         const vault = this.vault;
-        const d = this.deletedKey(vault, name);
+        // A recover of a key that is not deleted: the live key's "not found" (recorded).
+        const d = this.deletedKey(vault, name, () => keyNotFound(name));
         if (vault.keys.has(lower(name))) throw conflict(`A key named ${name} already exists in this vault.`);
         vault.deleted.delete(lower(name));
+        // GetKey answers 404 for a few seconds after the recover.
+        if (this.ctx.settleMs > 0) d.key.visibleAt = this.ctx.now() + this.ctx.settleMs;
+        else delete d.key.visibleAt;
         vault.keys.set(lower(name), d.key);
-        return { status: 200, body: keyBundle(vault, d.key, d.key.versions[d.key.versions.length - 1]) };
+        return { status: 200, body: keyBundle(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1]) };
     }
 
     purgeDeletedKey(name: string): Reply {
@@ -614,7 +646,7 @@ class DataPlane {
 
     getRotationPolicy(name: string): Reply {
         const vault = this.vault;
-        return { status: 200, body: rotationPolicyBody(vault, this.activeKey(vault, name)) };
+        return { status: 200, body: rotationPolicyBody(this.origin, this.activeKey(vault, name)) };
     }
 
     updateRotationPolicy(name: string): Reply {
@@ -651,9 +683,11 @@ class DataPlane {
             return { trigger: { [field]: text as string }, action: { type } };
         });
         for (const t of ["Rotate", "Notify"]) if (actions.filter((a) => a.action.type === t).length > 1) throw badParameter(`A rotation policy has at most one ${t} action.`);
+        // A policy without a Notify action gets the service's default one (recorded: a PUT of only Rotate answers both).
+        if (!actions.some((a) => a.action.type === "Notify")) actions.push({ trigger: { timeBeforeExpiry: DEFAULT_NOTIFY_BEFORE_EXPIRY }, action: { type: "Notify" } });
         const now = seconds(this.ctx.now());
         key.rotationPolicy = { lifetimeActions: actions, ...(expiryTime ? { expiryTime } : {}), created: key.rotationPolicy?.created ?? now, updated: now };
-        return { status: 200, body: rotationPolicyBody(vault, key) };
+        return { status: 200, body: rotationPolicyBody(this.origin, key) };
     }
 
     // ---- cryptography
@@ -668,7 +702,7 @@ class DataPlane {
         if (v.nbf !== undefined && now < v.nbf) throw forbidden(`Operation ${op} is not allowed on a key that is not yet valid (nbf).`, "KeyNotYetValid");
         if (v.exp !== undefined && now >= v.exp) throw forbidden(`Operation ${op} is not allowed on an expired key.`, "KeyExpired");
         if (!v.keyOps.includes(op)) throw forbidden(`Operation ${op} is not permitted for this key: its key_ops are ${JSON.stringify(v.keyOps)}.`, "KeyOperationForbidden");
-        const kid = keyId(this.host, key.name, v.version);
+        const kid = keyId(this.origin, key.name, v.version);
         const alg = body.alg;
         try {
             switch (op) {
@@ -700,7 +734,11 @@ class DataPlane {
         if (vault.kind !== "managedHsm") throw badParameter("Random bytes (POST /rng) are only available from a Managed HSM.");
         const body = requireBody(this.req.body);
         const count = body.count;
-        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 128) throw badParameter("count must be an integer from 1 to 128.");
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 1 || count > 128) {
+            // Recorded: the message ends with the Activity ID, which is also the answer's x-ms-request-id.
+            const activity = crypto.randomUUID();
+            throw new AzureError(400, "BadParameter", `GetRandomBytesRequest: count cannot be greater than 128 or less than 1 (Activity ID: ${activity})`, undefined, { "x-ms-request-id": activity });
+        }
         return { status: 200, body: { value: b64u(crypto.randomBytes(count)) } };
     }
 }

@@ -25,8 +25,8 @@ export class AzureError extends Error {
 export const badParameter = (message: string, innerCode?: string) => new AzureError(400, "BadParameter", message, innerCode);
 
 /** 404 KeyNotFound. */
-export const keyNotFound = (name: string, host: string, version?: string) =>
-    new AzureError(404, "KeyNotFound", `A key with (name/id) ${name}${version ? `/${version}` : ""} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182 (vault ${host})`);
+export const keyNotFound = (name: string, version?: string) =>
+    new AzureError(404, "KeyNotFound", `A key with (name/id) ${name}${version ? `/${version}` : ""} was not found in this key vault. If you recently deleted this key you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`);
 
 /** 403 Forbidden with an inner code, e.g. `KeyDisabled`. */
 export const forbidden = (message: string, innerCode?: string) => new AzureError(403, "Forbidden", message, innerCode);

@@ -5,8 +5,9 @@
  */
 import { fingerprint } from "../../crypto/material";
 import { exportMaterial, importMaterial, materialSize, publicJwkMembers, type AzureCurve, type Material } from "./crypto";
+import { azureHost, type VaultKind } from "./protocol";
 
-export type VaultKind = "vault" | "managedHsm";
+export type { VaultKind };
 export type Kty = "RSA" | "RSA-HSM" | "EC" | "EC-HSM" | "oct-HSM";
 /** How a version came to be. */
 export type KeyOrigin = "generated" | "imported" | "byok" | "rotated";
@@ -53,6 +54,8 @@ export interface RotationPolicy {
 export interface KeyRecord {
     /** As first created (lookups are case-insensitive, as in Key Vault). */
     readonly name: string;
+    /** Recovering: the key answers 404 until then (epoch ms; see `asyncStates`). Not snapshotted. */
+    visibleAt?: number;
     /** Oldest first; the last one is the current version. */
     readonly versions: KeyVersion[];
     rotationPolicy?: RotationPolicy;
@@ -62,6 +65,8 @@ export interface DeletedKeyRecord {
     readonly key: KeyRecord;
     readonly deletedDate: number;
     readonly scheduledPurgeDate: number;
+    /** Being deleted: GetDeletedKey answers 404 until then (epoch ms; see `asyncStates`). Not snapshotted. */
+    visibleAt?: number;
 }
 
 export interface NetworkAcls {
@@ -108,9 +113,11 @@ export interface VaultRecord {
 
 /** DNS names are case-insensitive; Azure writes them in lower case. */
 export function vaultHost(v: { kind: VaultKind; name: string }): string {
-    const name = v.name.toLowerCase();
-    return v.kind === "vault" ? `${name}.vault.azure.net` : `${name}.managedhsm.azure.net`;
+    return azureHost(v.kind, v.name);
 }
+
+/** The Azure origin of a vault or HSM, `https://<host>`: ids in inspections and snapshots. */
+export const azureOrigin = (v: { kind: VaultKind; name: string }) => `https://${vaultHost(v)}`;
 
 /** What the data plane enforces: the ARM settings when the vault was made through ARM, else Premium defaults. */
 export interface VaultSettings {
@@ -138,8 +145,9 @@ export const lower = (s: string) => s.toLowerCase();
 // ---------------------------------------------------------------------------------------------------------------
 // Wire shapes
 
-export function keyId(host: string, name: string, version?: string): string {
-    return `https://${host}/keys/${name}${version ? `/${version}` : ""}`;
+/** `origin`: `https://<vault>.vault.azure.net`, or the emulator address the request came to (`http://127.0.0.1:P`). */
+export function keyId(origin: string, name: string, version?: string): string {
+    return `${origin}/keys/${name}${version ? `/${version}` : ""}`;
 }
 
 function attributes(v: KeyVersion, s: VaultSettings): Record<string, unknown> {
@@ -151,35 +159,41 @@ function attributes(v: KeyVersion, s: VaultSettings): Record<string, unknown> {
         updated: v.updated,
         recoverableDays: s.retentionDays,
         recoveryLevel: recoveryLevel(s),
-        ...(v.exportable !== undefined ? { exportable: v.exportable } : {}),
+        // Key Vault sends `exportable: false` for every key that is not exportable.
+        exportable: v.exportable ?? false,
     };
 }
 
+/** The public JWK members as Key Vault writes them: an RSA-HSM key's exponent 65537 in four bytes (`AAEAAQ`). */
+function publicMembers(v: KeyVersion): Record<string, string> {
+    const m = publicJwkMembers(v.material);
+    return v.kty === "RSA-HSM" && m.e === "AQAB" ? { ...m, e: "AAEAAQ" } : m;
+}
+
 /** KeyBundle: the public JWK only. */
-export function keyBundle(vault: VaultRecord, key: KeyRecord, v: KeyVersion): Record<string, unknown> {
-    const host = vaultHost(vault);
+export function keyBundle(origin: string, vault: VaultRecord, key: KeyRecord, v: KeyVersion): Record<string, unknown> {
     return {
-        key: { kid: keyId(host, key.name, v.version), kty: v.kty, key_ops: [...v.keyOps], ...publicJwkMembers(v.material) },
+        key: { kid: keyId(origin, key.name, v.version), kty: v.kty, key_ops: [...v.keyOps], ...publicMembers(v) },
         attributes: attributes(v, settingsOf(vault)),
         ...(v.tags ? { tags: { ...v.tags } } : {}),
         ...(v.releasePolicy ? { release_policy: { ...v.releasePolicy } } : {}),
     };
 }
 
-export function keyItem(vault: VaultRecord, key: KeyRecord, v: KeyVersion, versioned: boolean): Record<string, unknown> {
+export function keyItem(origin: string, vault: VaultRecord, key: KeyRecord, v: KeyVersion, versioned: boolean): Record<string, unknown> {
     return {
-        kid: keyId(vaultHost(vault), key.name, versioned ? v.version : undefined),
+        kid: keyId(origin, key.name, versioned ? v.version : undefined),
         attributes: attributes(v, settingsOf(vault)),
         ...(v.tags ? { tags: { ...v.tags } } : {}),
     };
 }
 
-export function deletedInfo(vault: VaultRecord, d: DeletedKeyRecord): Record<string, unknown> {
-    return { recoveryId: `https://${vaultHost(vault)}/deletedkeys/${d.key.name}`, deletedDate: d.deletedDate, scheduledPurgeDate: d.scheduledPurgeDate };
+export function deletedInfo(origin: string, d: DeletedKeyRecord): Record<string, unknown> {
+    return { recoveryId: `${origin}/deletedkeys/${d.key.name}`, deletedDate: d.deletedDate, scheduledPurgeDate: d.scheduledPurgeDate };
 }
 
-export function rotationPolicyBody(vault: VaultRecord, key: KeyRecord): Record<string, unknown> {
-    const id = `${keyId(vaultHost(vault), key.name)}/rotationpolicy`;
+export function rotationPolicyBody(origin: string, key: KeyRecord): Record<string, unknown> {
+    const id = `${keyId(origin, key.name)}/rotationpolicy`;
     const p = key.rotationPolicy;
     // Key Vault's answer for a key without a policy.
     if (!p) return { id, lifetimeActions: [{ trigger: { timeBeforeExpiry: "P30D" }, action: { type: "Notify" } }], attributes: {} };
@@ -258,7 +272,7 @@ export interface AzureInspection {
 }
 
 function inspectKey(vault: VaultRecord, key: KeyRecord): AzureKeyInspection {
-    const host = vaultHost(vault);
+    const host = azureOrigin(vault);
     return {
         name: key.name,
         kid: keyId(host, key.name),
