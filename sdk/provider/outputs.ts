@@ -1,0 +1,48 @@
+/**
+ * The Outputs of the components as the package schema types them. `KeyHierarchy.keys` is typed by `LogicalKeyIds`
+ * in `sdk/hierarchy.ts`; these interfaces restate it here because importing hierarchy.ts would bring the cloud
+ * packages' type declarations (some 60 MB) into the program the schema analyzer builds at every `getSchema`.
+ * `test/component-provider.test.ts` checks at compile time that each is assignable both ways to its original.
+ */
+
+/** An AWS KMS key's identifiers. */
+export interface AwsKeyIds {
+    /** The key's ARN. */
+    keyArn: string;
+    /** The key's id. */
+    keyId: string;
+    /** The ARNs of its aliases (`<hierarchy>/<domain>/<key>` first). */
+    aliasArns: string[];
+    /** The ARN of each replica, by region. */
+    replicaArns: { [region: string]: string };
+}
+
+/** A Cloud KMS crypto key's identifiers. */
+export interface GcpKeyIds {
+    /** The crypto key's id (`projects/P/locations/L/keyRings/R/cryptoKeys/K`). */
+    cryptoKeyId: string;
+    /** Its key ring's id. */
+    keyRingId: string;
+}
+
+/** An Azure key's identifiers. */
+export interface AzureKeyIds {
+    /** ARM id (Key Vault) or versionless key id (Managed HSM). */
+    keyId: string;
+    /** Versionless key URI. */
+    keyUri: string;
+}
+
+/** Identifiers of one logical key in every cloud. */
+export interface LogicalKeyIds {
+    /** The AWS instance. */
+    aws?: AwsKeyIds;
+    /** The GCP instance in `clouds.gcp.location`. */
+    gcp?: GcpKeyIds;
+    /** The Azure instance in `clouds.azure.location`. */
+    azure?: AzureKeyIds;
+    /** GCP instances in the key's extra locations, by location. */
+    gcpLocations?: { [location: string]: GcpKeyIds };
+    /** Azure instances in the key's extra locations, by location. */
+    azureLocations?: { [location: string]: AzureKeyIds };
+}
