@@ -11,6 +11,7 @@ import { Command, Option } from "commander";
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES, Purpose } from "../schema/constants";
 import type { MaterialSource, ResolvedMaterial, SourceIssue } from "../byok/sources";
 import { MATERIAL_FORMATS, MaterialFormat, MAX_COMMAND_TIMEOUT_MS } from "../byok/sources";
+import { HELP } from "./help";
 import type { CliIo } from "./io";
 
 const TARGETS = ["aws", "gcp", "azure"] as const;
@@ -254,7 +255,7 @@ function checkAzureWrap(kekId: string | undefined, algorithm: Algorithm): void {
 // ---- commands ----
 
 export function registerByok(program: Command, io: CliIo, setExit: (code: number) => void): void {
-    const byok = program.command("byok").description("Bring your own key: wrap material offline, or import it into a cloud");
+    const byok = program.command("byok").description("Bring your own key: wrap material offline, or import it into a cloud").addHelpText("after", HELP.byok);
 
     const run = (f: (opts: any, cmd: Command) => Promise<void>) => async (opts: any, cmd: Command) => {
         try {
@@ -272,11 +273,12 @@ export function registerByok(program: Command, io: CliIo, setExit: (code: number
         byok
             .command("wrap")
             .description("Wrap key material for a cloud's wrapping public key, offline (for air-gapped hosts)")
+            .addHelpText("after", HELP.byokWrap)
             .addOption(new Option("--target <cloud>", "the cloud whose format to produce").choices([...TARGETS]).makeOptionMandatory())
             .addOption(new Option("--key-type <algorithm>", "the key's algorithm, to check the material").choices([...ALGORITHMS]).makeOptionMandatory())
             .requiredOption("--public-key <file>", "AWS: GetParametersForImport PublicKey; GCP: the import job's public key; Azure: the KEK's public key (RSA-2048/3072/4096, e = 65537)")
             .option("--algorithm <alg>", "AWS wrapping algorithm or GCP import method (default: SHA-256, RSA-AES for RSA/EC material)")
-            .option("--kek-id <kid>", "Azure: the versioned key id of the KEK")
+            .option("--kek-id <kid>", "Azure: the versioned key id of the KEK (required for --target azure)")
             .addOption(new Option("--purpose <purpose>", "the key's purpose, checked against a JWK's use/key_ops/alg").choices([...PURPOSES]))
             .requiredOption("--out <file>", "where to write the wrapped material (Azure: the .byok transfer blob)"),
     ).action(
@@ -347,14 +349,15 @@ export function registerByok(program: Command, io: CliIo, setExit: (code: number
         byok
             .command("import")
             .description("Import key material into a cloud key (the same code as the BYOK providers)")
+            .addHelpText("after", HELP.byokImport)
             .addOption(new Option("--target <cloud>", "the cloud").choices([...TARGETS]).makeOptionMandatory())
             .addOption(new Option("--key-type <algorithm>", "the key's algorithm").choices([...ALGORITHMS]).makeOptionMandatory())
             .requiredOption("--key <id>", "AWS: key id or ARN; GCP: crypto key name; Azure: key name")
-            .option("--region <region>", "AWS: the key's region")
+            .option("--region <region>", "AWS: the key's region (required for --target aws)")
             .option("--valid-to <iso>", "AWS: when the material expires, ISO 8601, at most 365 days ahead (default: never)")
             .option("--import-method <method>", "GCP: the import job method")
-            .option("--vault-url <url>", "Azure: https://<vault>.vault.azure.net or https://<hsm>.managedhsm.azure.net")
-            .addOption(new Option("--purpose <purpose>", "the key's purpose (required for Azure); checked against --key-type and a JWK's use/key_ops/alg").choices([...PURPOSES]))
+            .option("--vault-url <url>", "Azure: https://<vault>.vault.azure.net or https://<hsm>.managedhsm.azure.net (required for --target azure)")
+            .addOption(new Option("--purpose <purpose>", "the key's purpose (required for --target azure); checked against --key-type and a JWK's use/key_ops/alg").choices([...PURPOSES]))
             .addOption(new Option("--protection <level>", "Azure: hsm (BYOK blob) or software (JWK)").choices([...PROTECTIONS]).default("hsm")),
     ).action(
         run(async (opts, cmd) => {

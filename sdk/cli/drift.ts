@@ -7,7 +7,8 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { DriftFormat } from "../drift/render";
-import { CliIo, processIo } from "./io";
+import { HELP } from "./help";
+import { CliIo } from "./io";
 
 const FORMATS = ["text", "json", "markdown", "sarif"] as const;
 
@@ -46,7 +47,7 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
     program
         .command("drift")
         .description("Compare a stack's key resources (from pulumi stack export) with the live clouds; exit 0 no drift, 2 drift, 1 error")
-        .requiredOption("--state <file>", "the output of pulumi stack export (deployment version 3)")
+        .requiredOption("--state <file>", "the output of pulumi stack export, deployment version 3")
         .addOption(new Option("-f, --format <format>", "output format").choices([...FORMATS]).default("text"))
         .option("--expiry-warning-days <n>", "report imported material and Key Vault keys expiring within N days", intIn("--expiry-warning-days", 0, 3650), 30)
         .option("--concurrency <n>", "resources checked at once", intIn("--concurrency", 1, 256), 8)
@@ -57,6 +58,7 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
         .option("--timeout <seconds>", "stop after this long, report what was checked and exit 1", intIn("--timeout", 1, 86_400), 300)
         .option("--call-timeout <seconds>", "time one cloud call may take, the SDK's retries included; a cloud that does not answer within it is an error", intIn("--call-timeout", 1, 600), 30)
         .option("--no-progress", "no progress line on a terminal")
+        .addHelpText("after", HELP.drift)
         .action(
             async (opts: {
                 state: string;
@@ -71,7 +73,7 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
                 callTimeout: number;
                 progress: boolean;
             }) => {
-                const progress = terminalProgress(opts.progress && io === processIo);
+                const progress = terminalProgress(opts.progress && io.progress === true);
                 try {
                     const { detectDrift, errorLines, readStackExport, renderDrift } = await import("../drift");
                     const state = readStackExport(opts.state);
@@ -91,7 +93,7 @@ export function registerDrift(program: Command, io: CliIo, setExit: (code: numbe
                         onProgress: (done, total) => progress.update(done, total),
                     });
                     progress.end();
-                    io.out(renderDrift(report, opts.format));
+                    io.out(renderDrift(report, opts.format, { colour: io.outColour === true }));
                     // The report covers what was checked; a cloud that could not be used or the deadline is an error.
                     for (const line of errorLines(report)) io.err(`error: ${line}`);
                     setExit(report.errors.length > 0 ? 1 : report.findings.length > 0 ? 2 : 0);

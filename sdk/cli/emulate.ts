@@ -3,14 +3,39 @@
  * is the JSON that `KEYFABRIC_EMULATORS` takes. With `--state FILE`, the file is validated in full before any port
  * is opened (a missing file is an empty start, a missing directory an error), the state is saved atomically within
  * 100 ms of each change and at exit, and a save that fails is reported on stderr while the emulators keep serving.
+ * Azure vaults and Managed HSMs for unmodified clients get ports of their own (a default vault and HSM, plus
+ * `--azure-vault` / `--azure-hsm`); `--instant` makes the services' slow operations finish at once.
  */
 import { Command, InvalidArgumentError } from "commander";
+import { HELP } from "./help";
 import type { CliIo } from "./io";
+import { DEFAULT_HSM_NAME, DEFAULT_VAULT_NAME, VAULT_NAME } from "../emulators/azure/protocol";
 
 function port(value: string): number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`not a port (allowed: 0-65535, got: ${JSON.stringify(value)})`);
     return n;
+}
+
+interface NamedPort {
+    readonly name: string;
+    readonly port: number;
+}
+
+/** `NAME` or `NAME:PORT` (a port of its own for a vault or HSM), collected over repeated options. */
+function namedPort(what: string): (value: string, previous: NamedPort[] | undefined) => NamedPort[] {
+    return (value, previous) => {
+        const m = /^([^:]*)(?::(.*))?$/.exec(value)!;
+        if (!VAULT_NAME.test(m[1])) throw new InvalidArgumentError(`not a ${what} name (allowed: 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, no "--"; optionally :PORT; got: ${JSON.stringify(value)})`);
+        const p = m[2] === undefined ? 0 : port(m[2]);
+        return [...(previous ?? []).filter((x) => x.name.toLowerCase() !== m[1].toLowerCase()), { name: m[1].toLowerCase(), port: p }];
+    };
+}
+
+/** The default vault or HSM first (unless named again, with a port), then the named ones. */
+function withDefault(name: string, given: NamedPort[] | undefined): NamedPort[] {
+    const list = given ?? [];
+    return list.some((x) => x.name === name) ? list : [{ name, port: 0 }, ...list];
 }
 
 /** The signals that stop the emulators, and their numbers. */
@@ -26,9 +51,26 @@ interface EmulateOptions {
     gcpPort?: number;
     azurePort?: number;
     state?: string;
+    azureVault?: NamedPort[];
+    azureHsm?: NamedPort[];
+    instant?: boolean;
 }
 
 export const EMULATE_HELP = `
+Azure, for unmodified clients:
+  Each vault and Managed HSM has a port of its own, printed under
+  "azureVaults" and "azureManagedHsms" (a default vault ${DEFAULT_VAULT_NAME} and a
+  default HSM ${DEFAULT_HSM_NAME}, plus each --azure-vault / --azure-hsm NAME[:PORT]).
+  Give that URL to KeyClient with allowInsecureConnection and
+  disableChallengeResourceVerification: ids and links name the same port.
+  "azure" is the shared port keyfabric's own client factories use.
+
+Slow operations (--instant):
+  By default they take as long as in the services (Azure deletes and
+  recovers show after 2 s, GCP asymmetric and HSM versions start
+  PENDING_GENERATION, AWS on-demand rotation finishes later); --instant
+  finishes them at once, for fast tests.
+
 State (--state FILE):
   The file holds the emulators' keys WITH THEIR KEY MATERIAL IN PLAINTEXT:
   test keys only, never real ones. It is written with mode 0600 (owner
@@ -43,9 +85,13 @@ Stopping:
   (the file and the OS error, once per kind of failure) while the emulators
   keep serving; if the save at exit fails too, the exit code is 1.`;
 
-/** Two emulators given the same port: refused before either listens. */
+/** Two emulators (or vaults) given the same port: refused before either listens. */
 function portClash(opts: EmulateOptions): string | undefined {
-    const given = (["aws", "gcp", "azure"] as const).map((cloud) => ({ option: PORT_OPTIONS[cloud], port: opts[`${cloud}Port`] })).filter((p) => p.port !== undefined && p.port !== 0);
+    const given = [
+        ...(["aws", "gcp", "azure"] as const).map((cloud) => ({ option: PORT_OPTIONS[cloud], port: opts[`${cloud}Port`] })),
+        ...(opts.azureVault ?? []).map((v) => ({ option: `--azure-vault ${v.name}:${v.port}`, port: v.port })),
+        ...(opts.azureHsm ?? []).map((v) => ({ option: `--azure-hsm ${v.name}:${v.port}`, port: v.port })),
+    ].filter((p) => p.port !== undefined && p.port !== 0);
     for (let i = 1; i < given.length; i++) {
         const first = given.slice(0, i).find((p) => p.port === given[i].port);
         if (first) return `${given[i].option} ${given[i].port} is the same port as ${first.option} ${first.port}: each emulator needs a port of its own (or 0, a free one)`;
@@ -61,7 +107,11 @@ export function registerEmulate(program: Command, io: CliIo, setExit: (code: num
         .option("--gcp-port <n>", "Cloud KMS gRPC port (default: a free port)", port)
         .option("--azure-port <n>", "Key Vault / Managed HSM / ARM port (default: a free port)", port)
         .option("--state <file>", "keep the state in this file: loaded at start, saved on every change and at exit (mode 0600; holds plaintext test key material)")
+        .option("--azure-vault <name[:port]>", `serve this Key Vault on a port of its own, for unmodified clients (repeatable; ${DEFAULT_VAULT_NAME} is always served)`, namedPort("Key Vault"))
+        .option("--azure-hsm <name[:port]>", `serve this Managed HSM on a port of its own (repeatable; ${DEFAULT_HSM_NAME} is always served)`, namedPort("Managed HSM"))
+        .option("--instant", "slow operations (Azure deletes and recovers, GCP key generation, AWS on-demand rotation) finish at once instead of as in the services")
         .addHelpText("after", EMULATE_HELP)
+        .addHelpText("after", HELP.emulate)
         .action(async (opts: EmulateOptions) => setExit(await emulate(opts, io)));
 }
 
@@ -86,7 +136,16 @@ async function emulate(opts: EmulateOptions, io: CliIo): Promise<number> {
     const onChange = () => (saver ? saver.changed() : (changedEarly = true));
     let set: Awaited<ReturnType<typeof emulators.startEmulators>>;
     try {
-        set = await emulators.startEmulators({ awsPort: opts.awsPort, gcpPort: opts.gcpPort, azurePort: opts.azurePort, state, onChange });
+        set = await emulators.startEmulators({
+            awsPort: opts.awsPort,
+            gcpPort: opts.gcpPort,
+            azurePort: opts.azurePort,
+            state,
+            onChange,
+            azureVaults: withDefault(DEFAULT_VAULT_NAME, opts.azureVault),
+            azureManagedHsms: withDefault(DEFAULT_HSM_NAME, opts.azureHsm),
+            ...(opts.instant ? { asyncStates: "instant" as const } : {}),
+        });
     } catch (e) {
         if (e instanceof emulators.EmulatorStartError && e.port) io.err(`error: ${PORT_OPTIONS[e.cloud]} ${e.port}: ${e.message}`);
         else io.err(`error: ${(e as Error).message}`);

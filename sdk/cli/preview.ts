@@ -8,8 +8,10 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { Command, Option } from "commander";
 import { describeError } from "./errors";
+import { HELP } from "./help";
 import { CliIo } from "./io";
 import type { Format } from "../preview/render";
+import { plural } from "../terminal";
 
 const FORMATS = ["text", "json", "markdown", "mermaid", "sarif"] as const;
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -37,7 +39,6 @@ function gitTopLevel(dir: string): string | undefined {
     }
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const nameOf = (urn: string) => (urn ? urn.split("::").slice(3).join("::") : "stack");
 
 export function registerPreview(program: Command, io: CliIo, setExit: (code: number) => void): void {
@@ -55,6 +56,7 @@ export function registerPreview(program: Command, io: CliIo, setExit: (code: num
         .option("--transpile-only", "do not type-check the program (as PULUMI_NODEJS_TRANSPILE_ONLY=true)")
         .option("--sarif-root <dir>", "the directory SARIF paths are relative to (default: the git top level, else the project)")
         .option("--verbose", "print stack traces of errors")
+        .addHelpText("after", HELP.preview)
         .action(async (dir: string, opts: PreviewOpts) => {
             try {
                 setExit(await preview(dir, opts, io));
@@ -90,7 +92,7 @@ async function preview(dir: string, opts: PreviewOpts, io: CliIo): Promise<numbe
     }
     const { render } = await import("../preview/render");
     const sarifRoot = path.resolve(opts.sarifRoot ?? gitTopLevel(run.projectDir ?? dir) ?? run.projectDir ?? dir);
-    io.out((render as (...a: unknown[]) => string)(run, opts.format, report, { sarifRoot }));
+    io.out((render as (...a: unknown[]) => string)(run, opts.format, report, { sarifRoot, colour: io.outColour === true, width: io.columns }));
     if (!report) return 0;
     const reasons: string[] = [];
     const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");

@@ -4,6 +4,7 @@
  */
 import { createHash } from "crypto";
 import * as path from "path";
+import { plural, Styler, styler } from "../terminal";
 import { nameOf } from "./state";
 import { DriftReport, Finding, FINDING_KINDS, FindingKind, Severity, SEVERITIES } from "./types";
 
@@ -13,7 +14,8 @@ export type DriftFormat = (typeof DRIFT_FORMATS)[number];
 /** A marker the scheduled workflow finds its own issue or comment by. */
 export const MARKDOWN_MARKER = "<!-- keyfabric-drift-report -->";
 
-export function renderDrift(report: DriftReport, format: DriftFormat): string {
+/** `colour`: severities and the headline styled, for a terminal that takes colour (text only). */
+export function renderDrift(report: DriftReport, format: DriftFormat, options: { colour?: boolean } = {}): string {
     switch (format) {
         case "json":
             return JSON.stringify(report, null, 2);
@@ -22,11 +24,10 @@ export function renderDrift(report: DriftReport, format: DriftFormat): string {
         case "sarif":
             return JSON.stringify(sarif(report), null, 2);
         default:
-            return text(report);
+            return text(report, styler(options.colour === true));
     }
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 function severityCounts(report: DriftReport): string {
     return SEVERITIES.filter((s) => report.summary.bySeverity[s] > 0)
@@ -69,12 +70,14 @@ const short = (v: unknown) => {
     return s === undefined ? "null" : s.length > 300 ? `${s.slice(0, 297)}...` : s;
 };
 
-function text(report: DriftReport): string {
-    const lines = [`keyfabric drift${report.stack ? ` ${report.stack}` : ""} (${report.source}, as of ${report.checkedAt})`, headline(report)];
+const SEVERITY_STYLE: Record<Severity, Parameters<Styler>[0]> = { critical: ["bold", "red"], high: "red", medium: "yellow", low: "dim" };
+
+function text(report: DriftReport, style: Styler): string {
+    const lines = [`keyfabric drift${report.stack ? ` ${report.stack}` : ""} (${report.source}, as of ${report.checkedAt})`, style("bold", headline(report))];
     if (report.summary.resources > 0) lines.push(`  ${policyLine(report)}; expiry window ${report.expiryWarningDays} days`);
     for (const f of report.findings) {
         lines.push("");
-        lines.push(`${f.severity.toUpperCase().padEnd(8)} ${f.kind}  ${f.type}  ${nameOf(f.urn)}`);
+        lines.push(`${style(SEVERITY_STYLE[f.severity], f.severity.toUpperCase().padEnd(8))} ${f.kind}  ${f.type}  ${nameOf(f.urn)}`);
         lines.push(`         ${f.message}`);
         lines.push(`         expected: ${short(f.expected)}`);
         lines.push(`         actual:   ${short(f.actual)}`);

@@ -12,8 +12,15 @@ import { Assumption, MockRun, RecordedResource } from "./harness";
 import { groupByResource, mdCode, mdText, oneLine, placeText, RenderOptions, Sources, specific } from "./places";
 import type { PolicyReport } from "./policy";
 import { sarif } from "./sarif";
+import { plural, Styler, styler } from "../terminal";
 
 export type { RenderOptions } from "./places";
+
+/** Text output on a terminal: colour (see sdk/terminal.ts colourEnabled) and the width to fit (its columns). */
+export interface TextOptions extends RenderOptions {
+    readonly colour?: boolean;
+    readonly width?: number;
+}
 
 export const FORMATS = ["text", "json", "markdown", "mermaid", "sarif"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -99,7 +106,7 @@ function tree(run: MockRun): string[] {
 }
 
 
-export function render(run: MockRun, format: Format, policy?: PolicyReport, options: RenderOptions = {}): string {
+export function render(run: MockRun, format: Format, policy?: PolicyReport, options: TextOptions = {}): string {
     const summary = summarize(run);
     const sources = new Sources(run, options);
     switch (format) {
@@ -144,7 +151,7 @@ export function render(run: MockRun, format: Format, policy?: PolicyReport, opti
             return [
                 `### keyfabric preview: ${run.project} / ${run.stack}`,
                 "",
-                `${summary.total} resources (${summary.custom} cloud resources, ${summary.components} components); keys: ${cloudCounts(summary)}.`,
+                `${counts(summary)}; keys: ${cloudCounts(summary)}.`,
                 "",
                 "| type | count |",
                 "|---|---|",
@@ -166,17 +173,16 @@ export function render(run: MockRun, format: Format, policy?: PolicyReport, opti
             ].join("\n");
         }
         case "text": {
-            const table = new Table({ head: ["type", "count"], style: { head: [], border: [] } });
-            for (const [t, n] of Object.entries(summary.byType)) table.push([t, n]);
-            const width = terminalWidth();
+            const width = terminalWidth(options.width);
+            const style = styler(options.colour === true);
             return [
-                `Preview of ${run.project} (stack ${run.stack}), offline under mocks`,
+                style("bold", `Preview of ${run.project} (stack ${run.stack}), offline under mocks`),
                 "",
                 ...tree(run),
                 "",
-                table.toString(),
-                `${summary.total} resources (${summary.custom} cloud resources, ${summary.components} components); keys: ${cloudCounts(summary)}`,
-                ...(policy ? ["", ...policyText(run, policy, options, width)] : []),
+                typeTable(summary, width),
+                `${counts(summary)}; keys: ${cloudCounts(summary)}`,
+                ...(policy ? ["", ...policyText(run, policy, options, width, style)] : []),
                 ...assumptionsText(run, width),
             ].join("\n");
         }
@@ -188,10 +194,25 @@ function cloudCounts(summary: Summary): string {
     return parts.length ? parts.join(", ") : "none";
 }
 
-function terminalWidth(): number {
-    const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
-    return Math.max(60, columns || 100);
+const counts = (s: Summary) => `${plural(s.total, "resource")} (${plural(s.custom, "cloud resource")}, ${plural(s.components, "component")})`;
+
+/** The width text is fitted to: the terminal's (or COLUMNS), else 100; never below 40. */
+function terminalWidth(columns?: number): number {
+    return Math.max(40, columns || 100);
 }
+
+/** Resource types and their counts, as a table no wider than `width` (long type tokens wrap inside their cell). */
+function typeTable(summary: Summary, width: number): string {
+    const rows = Object.entries(summary.byType);
+    // Cell widths include one space of padding on each side; three vertical borders.
+    const countWidth = Math.max("count".length, ...rows.map(([, n]) => String(n).length)) + 2;
+    const typeWidth = Math.max(8, Math.min(Math.max("type".length, ...rows.map(([t]) => t.length)) + 2, width - countWidth - 3));
+    const table = new Table({ head: ["type", "count"], colWidths: [typeWidth, countWidth], wordWrap: true, wrapOnWordBoundary: false, style: { head: [], border: [] } });
+    for (const [t, n] of rows) table.push([t, n]);
+    return table.toString();
+}
+
+const LEVEL_STYLE: Record<string, Parameters<Styler>[0]> = { mandatory: ["bold", "red"], advisory: "yellow", disabled: "dim" };
 
 function wrap(text: string, width: number): string[] {
     const lines: string[] = [];
@@ -207,20 +228,20 @@ function wrap(text: string, width: number): string[] {
 }
 
 /** A finding as two lines (or more, wrapped to the width): "  level      policy" then the message, indented. */
-function finding(level: string, name: string, message: string, width: number): string[] {
+function finding(level: string, name: string, message: string, width: number, style: Styler): string[] {
     const indent = " ".repeat(13);
-    return [`  ${level.padEnd(9)}  ${name}`, ...wrap(message, width - indent.length).map((l) => indent + l)];
+    return [`  ${style(LEVEL_STYLE[level] ?? [], level.padEnd(9))}  ${name}`, ...wrap(message, width - indent.length).map((l) => indent + l)];
 }
 
-export function policyText(run: MockRun, policy: PolicyReport, options: RenderOptions = {}, width = terminalWidth()): string[] {
+export function policyText(run: MockRun, policy: PolicyReport, options: RenderOptions = {}, width = terminalWidth(), style: Styler = styler(false)): string[] {
     const sources = new Sources(run, options);
     const lines: string[] = [];
     if (policy.violations.length === 0) lines.push(`Policy: no violations (${policy.packs.map((p) => `${p.pack} ${p.version}`).join(", ")})`);
     else {
-        lines.push(`Policy violations: ${policy.violations.length} (${policy.mandatory} mandatory)`);
+        lines.push(style("bold", `Policy violations: ${policy.violations.length} (${policy.mandatory} mandatory)`));
         for (const g of groupByResource(run, policy.violations, sources)) {
-            lines.push("", g.urn ? [g.name, g.type, g.place ? placeText(g.place) : ""].filter(Boolean).join("  ") : `(stack) ${run.project}/${run.stack}`);
-            for (const v of g.violations) lines.push(...finding(v.enforcementLevel, v.policy, oneLine(specific(v)), width));
+            lines.push("", g.urn ? [style("bold", g.name), g.type, g.place ? placeText(g.place) : ""].filter(Boolean).join("  ") : `(stack) ${run.project}/${run.stack}`);
+            for (const v of g.violations) lines.push(...finding(v.enforcementLevel, v.policy, oneLine(specific(v)), width, style));
         }
     }
     const notEvaluated = policy.notEvaluated ?? [];
@@ -228,7 +249,7 @@ export function policyText(run: MockRun, policy: PolicyReport, options: RenderOp
         lines.push("", ...wrap(`Could not be evaluated at preview: ${notEvaluated.length} (a value the rule reads is unknown until the resources exist)`, width));
         for (const n of notEvaluated) {
             const where = n.urn ? describeResource(sources, n.urn) : "(stack)";
-            lines.push(...finding(n.enforcementLevel, n.policy, `${where}: ${n.property}: ${oneLine(n.reason)}`, width));
+            lines.push(...finding(n.enforcementLevel, n.policy, `${where}: ${n.property}: ${oneLine(n.reason)}`, width, style));
         }
     }
     return lines;
