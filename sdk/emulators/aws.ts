@@ -9,7 +9,13 @@
  *   call is served, then the connection is destroyed without the answer. Every call is in `calls`.
  * - Clock: material expiry, scheduled deletion, automatic rotation and import-token expiry follow `options.clock`,
  *   applied lazily on each request (and on `inspect()`/`snapshot()`).
- * - Operations and their rules: `./aws/service.ts`; formats of ciphertext blobs and import tokens: `./aws/envelope.ts`.
+ * - Slow operations (`options.asyncStates`, default `"service"`): RotateKeyOnDemand answers at once and the new
+ *   material becomes CURRENT `ON_DEMAND_ROTATION_MS` later on the clock; a replica made by ReplicateKey is
+ *   `Creating` for `REPLICA_CREATION_MS`. `"instant"`: both done when answered.
+ * - Errors: HTTP 400 for every refused request, as the real service sends them (500 for internal faults).
+ * - Partitions: ARNs by Region (`aws`, `aws-cn` for cn-*, `aws-us-gov` for us-gov-*).
+ * - Routing: `./aws/service.ts`; operations, one file per group: `./aws/ops/`; the state model: `./aws/model.ts`;
+ *   formats of ciphertext blobs and import tokens: `./aws/envelope.ts`.
  */
 import * as crypto from "crypto";
 import * as http from "http";
@@ -17,6 +23,7 @@ import type { AddressInfo, Socket } from "net";
 import { FaultInjector, sleep, systemClock, type Emulator, type EmulatorOptions, type FaultKind } from "./common";
 import { errorBody, KmsError } from "./aws/errors";
 import { Input } from "./aws/input";
+import { metadata } from "./aws/ops/keys";
 import { KmsService } from "./aws/service";
 import { restoreAwsState } from "./aws/persist";
 import { type AwsEmulatorState, type ExpirationModel, type ImportState, type KeyMaterialState, type KeyState, type RotationType } from "./aws/state";
@@ -62,7 +69,17 @@ export interface AwsKeyInspection {
     readonly aliases: string[];
     readonly tags: Record<string, string>;
     readonly policy: string;
-    readonly rotation: { readonly enabled: boolean; readonly periodInDays: number; readonly nextRotationDate?: number; readonly onDemandRotations: number };
+    readonly rotation: {
+        readonly enabled: boolean;
+        readonly periodInDays: number;
+        readonly nextRotationDate?: number;
+        readonly onDemandRotations: number;
+        /** ms since the epoch: an on-demand rotation is in progress. */
+        readonly onDemandRotationStartDate?: number;
+    };
+    /** Multi-Region keys: the Region of the primary key. */
+    readonly primaryRegion?: string;
+    readonly grants: { readonly grantId: string; readonly granteePrincipal: string; readonly operations: string[] }[];
     readonly currentKeyMaterialId?: string;
     /** EXTERNAL keys: fingerprint of the current imported material (kept while the material is deleted or expired). */
     readonly importedMaterialFingerprint?: string;
@@ -88,7 +105,8 @@ export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): 
     const clock = options.clock ?? systemClock;
     const faults = options.faults ?? new FaultInjector();
     const state = initialState(options);
-    const service = new KmsService(state, clock, options.reuseWrappingKeys ?? false);
+    const service = new KmsService(state, clock, options.reuseWrappingKeys ?? false, options.asyncStates ?? "service");
+    const model = service.model;
     const calls: { operation: string; fault?: FaultKind }[] = [];
     const sockets = new Set<Socket>();
 
@@ -181,22 +199,24 @@ export async function startAwsKmsEmulator(options: AwsKmsEmulatorOptions = {}): 
                 return JSON.parse(
                     JSON.stringify({
                         keyId: key.keyId,
-                        arn: service.arn(key),
+                        arn: model.arn(key),
                         region: key.region,
                         accountId: state.accountId,
                         keySpec: key.keySpec,
                         keyUsage: key.keyUsage,
                         origin: key.origin,
                         multiRegion: key.multiRegion,
-                        keyState: service.keyState(key),
-                        enabled: service.keyState(key) === "Enabled",
+                        keyState: model.keyState(key),
+                        enabled: model.keyState(key) === "Enabled",
                         description: key.description,
                         creationDate: key.creationDate,
                         deletionDate: key.deletionDate,
-                        aliases: state.aliases.filter((a) => a.targetKeyId === key.keyId).map((a) => a.name).sort(),
+                        aliases: state.aliases.filter((a) => a.targetKeyId === key.keyId && a.region === key.region).map((a) => a.name).sort(),
                         tags: Object.fromEntries(key.tags.map((t) => [t.TagKey, t.TagValue])),
                         policy: key.policy,
-                        rotation: { ...key.rotation, onDemandRotations: key.onDemandRotations },
+                        rotation: { ...key.rotation, onDemandRotations: key.onDemandRotations, onDemandRotationStartDate: key.onDemandRotation?.startedAt },
+                        primaryRegion: key.multiRegion ? (metadata(model, key).MultiRegionConfiguration as { PrimaryKey: { Region: string } }).PrimaryKey.Region : undefined,
+                        grants: (state.grants ?? []).filter((g) => g.keyId === key.keyId && g.region === key.region).map((g) => ({ grantId: g.grantId, granteePrincipal: g.granteePrincipal, operations: g.operations })),
                         currentKeyMaterialId: current?.id,
                         importedMaterialFingerprint: key.origin === "EXTERNAL" ? current?.fingerprint : undefined,
                         materials: key.materials.map((m) => ({
@@ -232,7 +252,7 @@ function initialState(options: AwsKmsEmulatorOptions): AwsEmulatorState {
     }
     const accountId = options.accountId ?? DEFAULT_AWS_ACCOUNT_ID;
     if (!/^\d{12}$/.test(accountId)) throw new Error(`accountId must be 12 digits (got ${JSON.stringify(accountId)})`);
-    return { version: 1, accountId, tokenSecret: crypto.randomBytes(32).toString("base64"), keys: [], aliases: [], wrappingKeys: [] };
+    return { version: 1, accountId, tokenSecret: crypto.randomBytes(32).toString("base64"), keys: [], aliases: [], wrappingKeys: [], grants: [] };
 }
 
 function headerValue(req: http.IncomingMessage, name: string): string | undefined {

@@ -1,8 +1,10 @@
 /**
- * AWS KMS errors as the JSON 1.1 protocol carries them: `{"__type": "<Name>", "message": "..."}` with the HTTP
- * status of the SDK model (`@aws-sdk/client-kms` schemas: 404 NotFound, 409 for state conflicts, 5xx server faults,
- * 400 for everything else, including the unmodelled `ValidationException` and `ThrottlingException`).
- * Messages never carry key material.
+ * AWS KMS errors as the JSON 1.1 protocol carries them: `{"__type": "<Name>", "message": "..."}`. Every error AWS
+ * KMS sends for a refused request is HTTP 400, whatever its type (LocalStack's recordings of the real service:
+ * NotFoundException, DisabledException, KMSInvalidStateException, DryRunOperationException all 400; the SDK model's
+ * `httpError` 404/409/412 are not what the service sends); internal faults are 500.
+ * Messages never carry key material; some are empty, as AWS sends them (InvalidCiphertextException,
+ * KMSInvalidSignatureException, KMSInvalidMacException).
  */
 
 export type KmsErrorType =
@@ -16,6 +18,8 @@ export type KmsErrorType =
     | "InvalidAliasNameException"
     | "InvalidArnException"
     | "InvalidCiphertextException"
+    | "InvalidGrantIdException"
+    | "InvalidGrantTokenException"
     | "InvalidImportTokenException"
     | "InvalidKeyUsageException"
     | "InvalidMarkerException"
@@ -34,12 +38,6 @@ export type KmsErrorType =
     | "ValidationException";
 
 const STATUS: Partial<Record<KmsErrorType, number>> = {
-    NotFoundException: 404,
-    AlreadyExistsException: 409,
-    ConflictException: 409,
-    DisabledException: 409,
-    KMSInvalidStateException: 409,
-    DryRunOperationException: 412,
     KMSInternalException: 500,
 };
 
@@ -61,7 +59,7 @@ export function kmsError(type: KmsErrorType, message: string): KmsError {
     return new KmsError(type, message);
 }
 
-/** The body AWS sends for an error. */
+/** The body AWS sends for an error; without a `message` member where AWS sends none (an empty message). */
 export function errorBody(err: KmsError): string {
-    return JSON.stringify({ __type: err.type, message: err.message });
+    return JSON.stringify(err.message === "" ? { __type: err.type } : { __type: err.type, message: err.message });
 }

@@ -13,10 +13,17 @@ function memberPath(name: string): string {
     return name.charAt(0).toLowerCase() + name.slice(1);
 }
 
-function invalid(name: string, value: unknown, constraint: string): Error {
-    const shown = value === undefined || value === null ? "null" : typeof value === "string" ? `'${value.length > 64 ? `${value.slice(0, 61)}...` : value}'` : `'${String(value)}'`;
-    return kmsError("ValidationException", `1 validation error detected: Value ${shown} at '${memberPath(name)}' failed to satisfy constraint: ${constraint}`);
+const BLOB = Symbol("blob");
+
+/**
+ * AWS's validation message, as recorded: the value in full (`Value 'vvv…' at 'tags.1.member.tagValue'`), `null` when
+ * missing, and no value for blobs (`Value at 'plaintext' failed to satisfy constraint: …`).
+ */
+export function invalid(name: string, value: unknown, constraint: string): Error {
+    const shown = value === BLOB ? "" : value === undefined || value === null ? " null" : ` '${String(value)}'`;
+    return kmsError("ValidationException", `1 validation error detected: Value${shown} at '${memberPath(name)}' failed to satisfy constraint: ${constraint}`);
 }
+
 
 export class Input {
     constructor(private readonly body: Record<string, unknown>) {}
@@ -40,10 +47,11 @@ export class Input {
         return v;
     }
 
-    enumOf<T extends string>(name: string, values: readonly T[]): T | undefined {
+    /** `shown`: the value set as AWS's message lists it (its order), when it differs from `values`. */
+    enumOf<T extends string>(name: string, values: readonly T[], shown: readonly string[] = values): T | undefined {
         const v = this.str(name);
         if (v === undefined) return undefined;
-        if (!(values as readonly string[]).includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${values.join(", ")}]`);
+        if (!(values as readonly string[]).includes(v)) throw invalid(name, v, `Member must satisfy enum value set: [${shown.join(", ")}]`);
         return v as T;
     }
 
@@ -73,10 +81,10 @@ export class Input {
     blob(name: string, opts: { min?: number; max?: number } = {}): Buffer | undefined {
         const v = this.body[name];
         if (v === undefined || v === null) return undefined;
-        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, "<blob>", "Member must be base64-encoded binary data");
+        if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw invalid(name, BLOB, "Member must be base64-encoded binary data");
         const b = Buffer.from(v, "base64");
-        if (opts.min !== undefined && b.length < opts.min) throw invalid(name, "<blob>", `Member must have length greater than or equal to ${opts.min}`);
-        if (opts.max !== undefined && b.length > opts.max) throw invalid(name, "<blob>", `Member must have length less than or equal to ${opts.max}`);
+        if (opts.min !== undefined && b.length < opts.min) throw invalid(name, BLOB, `Member must have length greater than or equal to ${opts.min}`);
+        if (opts.max !== undefined && b.length > opts.max) throw invalid(name, BLOB, `Member must have length less than or equal to ${opts.max}`);
         return b;
     }
 
@@ -101,6 +109,14 @@ export class Input {
             throw invalid(name, "<map>", "Member must be a map of strings to strings");
         }
         return v as Record<string, string>;
+    }
+
+    /** A structure member (e.g. Constraints). */
+    object(name: string): Record<string, unknown> | undefined {
+        const v = this.body[name];
+        if (v === undefined || v === null) return undefined;
+        if (typeof v !== "object" || Array.isArray(v)) throw invalid(name, "<structure>", "Member must be a structure");
+        return v as Record<string, unknown>;
     }
 
     stringList(name: string): string[] | undefined {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { checkMaterial, MaterialError } from "../../crypto/material";
 import { BASE64, EmulatorStateError, isNewerVersion, parseWith, showValue, type Fits, type ShapeOf, type StateProblem } from "../persist";
 import { KEY_SPEC_NAMES, KEY_SPECS, KEY_USAGES, type KeySpec, type KeyUsage } from "./specs";
-import type { AliasRecord, AwsEmulatorState, KeyRecord, MaterialRecord, WrappingKeyRecord } from "./state";
+import type { AliasRecord, AwsEmulatorState, GrantRecord, KeyRecord, MaterialRecord, WrappingKeyRecord } from "./state";
 
 export const AWS_STATE_VERSION = 1;
 
@@ -45,7 +45,22 @@ const keyShape = {
     rotation: z.strictObject({ enabled: z.boolean(), periodInDays: z.number().int().min(90).max(2560), nextRotationDate: time.optional() }),
     onDemandRotations: z.number().int().nonnegative(),
     materials: z.array(z.strictObject(materialShape)),
+    primaryRegion: z.string().regex(/^[a-z0-9-]+$/, "must be a region name such as eu-west-1").optional(),
+    creatingUntil: time.optional(),
+    onDemandRotation: z.strictObject({ startedAt: time, completesAt: time }).optional(),
 } satisfies ShapeOf<KeyRecord>;
+
+const grantShape = {
+    grantId: z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters"),
+    keyId: z.string(),
+    region: z.string().regex(/^[a-z0-9-]+$/, "must be a region name such as eu-west-1"),
+    name: z.string().optional(),
+    granteePrincipal: z.string().min(1),
+    retiringPrincipal: z.string().min(1).optional(),
+    operations: z.array(z.string()),
+    constraints: z.strictObject({ EncryptionContextSubset: z.record(z.string(), z.string()).optional(), EncryptionContextEquals: z.record(z.string(), z.string()).optional() }).optional(),
+    creationDate: time,
+} satisfies ShapeOf<GrantRecord>;
 
 const aliasShape = {
     name: z.string().regex(/^alias\/[a-zA-Z0-9/_-]+$/, "must be an alias name (alias/ and letters, digits, /, _ or -)"),
@@ -68,6 +83,7 @@ const stateShape = {
     keys: z.array(z.strictObject(keyShape)),
     aliases: z.array(z.strictObject(aliasShape)),
     wrappingKeys: z.array(z.strictObject(wrappingKeyShape)),
+    grants: z.array(z.strictObject(grantShape)).optional(),
 } satisfies ShapeOf<AwsEmulatorState>;
 
 function isRsaPrivateKeyPem(pem: string): boolean {
@@ -103,6 +119,9 @@ const stateSchema = z.strictObject(stateShape).superRefine((s, ctx) => {
         if (aliases.has(id)) ctx.addIssue({ code: "custom", path: ["aliases", i, "name"], message: `duplicates aliases[${aliases.get(id)}].name in ${a.region}` });
         else aliases.set(id, i);
         if (!keys.has(`${a.region}/${a.targetKeyId}`)) ctx.addIssue({ code: "custom", path: ["aliases", i, "targetKeyId"], message: `is not the keyId of a key in ${a.region}`, params: { got: a.targetKeyId } });
+    });
+    (s.grants ?? []).forEach((g, i) => {
+        if (!keys.has(`${g.region}/${g.keyId}`)) ctx.addIssue({ code: "custom", path: ["grants", i, "keyId"], message: `is not the keyId of a key in ${g.region}`, params: { got: g.keyId } });
     });
 });
 

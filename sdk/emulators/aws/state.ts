@@ -8,7 +8,7 @@ import type { KeySpec, KeyUsage } from "./specs";
 import type { Tag } from "./input";
 
 export type Origin = "AWS_KMS" | "EXTERNAL";
-export type KeyState = "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport";
+export type KeyState = "Creating" | "Enabled" | "Disabled" | "PendingDeletion" | "PendingImport";
 export type KeyMaterialState = "CURRENT" | "NON_CURRENT" | "PENDING_ROTATION";
 export type ImportState = "IMPORTED" | "PENDING_IMPORT";
 export type ExpirationModel = "KEY_MATERIAL_EXPIRES" | "KEY_MATERIAL_DOES_NOT_EXPIRE";
@@ -52,6 +52,26 @@ export interface KeyRecord {
     rotation: { enabled: boolean; periodInDays: number; nextRotationDate?: number };
     onDemandRotations: number;
     materials: MaterialRecord[];
+    /** Multi-Region replicas: the Region of the primary key (absent on a primary key and on single-Region keys). */
+    primaryRegion?: string;
+    /** A replica made by ReplicateKey is `Creating` until then (ms since the epoch). */
+    creatingUntil?: number;
+    /** An on-demand rotation in progress: started at `startedAt`, finishes (the new material becomes CURRENT) at `completesAt`. */
+    onDemandRotation?: { startedAt: number; completesAt: number };
+}
+
+export interface GrantRecord {
+    grantId: string;
+    /** The key (id and Region) the grant is for. */
+    keyId: string;
+    region: string;
+    name?: string;
+    granteePrincipal: string;
+    retiringPrincipal?: string;
+    operations: string[];
+    constraints?: { EncryptionContextSubset?: Record<string, string>; EncryptionContextEquals?: Record<string, string> };
+    /** ms since the epoch */
+    creationDate: number;
 }
 
 export interface AliasRecord {
@@ -77,4 +97,6 @@ export interface AwsEmulatorState {
     keys: KeyRecord[];
     aliases: AliasRecord[];
     wrappingKeys: WrappingKeyRecord[];
+    /** Grants of every key (absent in states written before grants existed). */
+    grants?: GrantRecord[];
 }
