@@ -238,9 +238,9 @@ describe("the descriptor's problems name the sub-field, the allowed values and w
         const r = schema.safeParse({ material }, { reportInput: true });
         return r.success ? [] : zodIssues(r.error).map(formatIssue);
     };
-    const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}";
+    const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI}";
     test.each([
-        [{ url: "https://example.com/key" }, [`material: names no source: one of file, env or command is needed (allowed: ${SHAPES}, got: an object)`]],
+        [{ url: "https://example.com/key" }, [`material: names no source: one of file, env, command or pkcs11 is needed (allowed: ${SHAPES}, got: an object)`]],
         [{ file: "/k", env: "K" }, [`material: names two sources (file and env): give one (allowed: ${SHAPES})`]],
         ["/secure/k.bin", [`material: is not a material source (allowed: ${SHAPES}, got: "/secure/k.bin")`]],
         [{ file: "" }, ["material.file: is empty (allowed: a file path)"]],

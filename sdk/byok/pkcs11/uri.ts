@@ -96,7 +96,7 @@ export function parsePkcs11Uri(value: string, options: { allowPinValue?: boolean
                 continue;
             }
             if (raw === undefined) {
-                add(name, "has no value (allowed: name=value)");
+                add(name, "has no value", `${name}=<value>`);
                 continue;
             }
             if (seen.has(name)) {
@@ -110,7 +110,7 @@ export function parsePkcs11Uri(value: string, options: { allowPinValue?: boolean
             }
             const bytes = percentDecode(raw);
             if (!bytes) {
-                add(name, "has a % not followed by two hex digits (allowed: %xx percent-encoding)", undefined, secret ? undefined : raw);
+                add(name, "has a % not followed by two hex digits", "%xx percent-encoding", secret ? undefined : raw);
                 continue;
             }
             if (name === "id") {
