@@ -173,9 +173,9 @@ class AzureKeyVaultEmulatorServer implements AzureKeyVaultEmulator {
         if (existing) return `http://127.0.0.1:${existing.port}`;
         const server = this.createServer({ kind, name: lower(name) });
         await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
+            server.once("error", (e) => reject(new Error(`the ${what} ${name} cannot listen on 127.0.0.1:${options.port || "(a free port)"} (${e.message})`)));
             server.listen(options.port ?? 0, "127.0.0.1", () => {
-                server.off("error", reject);
+                server.removeAllListeners("error");
                 resolve();
             });
         });

@@ -45,6 +45,7 @@ import {
     type LifetimeAction,
     type ReleasePolicy,
     type VaultRecord,
+    type Wire,
 } from "./model";
 
 export interface Request {
@@ -290,6 +291,10 @@ class DataPlane {
         return this.ctx.origin;
     }
 
+    private get wire(): Wire {
+        return { origin: this.ctx.origin, apiVersion: this.req.query.get("api-version") ?? "" };
+    }
+
     /** A key being recovered is not there yet. */
     private visible(key: { visibleAt?: number }): boolean {
         if (key.visibleAt === undefined) return true;
@@ -408,7 +413,7 @@ class DataPlane {
         }
         const v = this.newVersion({ kty, material, keyOps, origin: "generated", attributes, tags, releasePolicy });
         const key = this.commit(vault, name, v);
-        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
+        return { status: 200, body: keyBundle(this.wire, vault, key, v) };
     }
 
     async importKey(name: string): Promise<Reply> {
@@ -443,7 +448,7 @@ class DataPlane {
         if (keyOps.includes("import")) throw badParameter("A key exchange key (KEK) must be created in the vault or HSM (POST /keys/{name}/create); it cannot be imported.");
         const v = this.newVersion({ kty, material, keyOps, origin, attributes, tags, releasePolicy });
         const key = this.commit(vault, name, v);
-        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
+        return { status: 200, body: keyBundle(this.wire, vault, key, v) };
     }
 
     /** BYOK: the transfer blob's KEK must be a key version of this vault with key_ops exactly ["import"]. */
@@ -522,7 +527,7 @@ class DataPlane {
         // The key may have been deleted while an RSA key was generated.
         if (vault.keys.get(lower(name)) !== key) throw keyNotFound(name);
         key.versions.push(v);
-        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
+        return { status: 200, body: keyBundle(this.wire, vault, key, v) };
     }
 
     // ---- read, list, update
@@ -530,7 +535,7 @@ class DataPlane {
     getKey(name: string, version: string): Reply {
         const vault = this.vault;
         const { key, v } = this.keyVersion(vault, name, version);
-        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
+        return { status: 200, body: keyBundle(this.wire, vault, key, v) };
     }
 
     private page<T>(items: T[], path: string): { value: T[]; nextLink: string | null } {
@@ -550,13 +555,13 @@ class DataPlane {
     listKeys(): Reply {
         const vault = this.vault;
         const keys = [...vault.keys.values()].filter((k) => this.visible(k)).sort((a, b) => (lower(a.name) < lower(b.name) ? -1 : 1));
-        return { status: 200, body: this.page(keys.map((k) => keyItem(this.origin, vault, k, k.versions[k.versions.length - 1], false)), "/keys") };
+        return { status: 200, body: this.page(keys.map((k) => keyItem(this.wire, vault, k, k.versions[k.versions.length - 1], false)), "/keys") };
     }
 
     listKeyVersions(name: string): Reply {
         const vault = this.vault;
         const key = this.activeKey(vault, name);
-        return { status: 200, body: this.page(key.versions.map((v) => keyItem(this.origin, vault, key, v, true)), `/keys/${key.name}/versions`) };
+        return { status: 200, body: this.page(key.versions.map((v) => keyItem(this.wire, vault, key, v, true)), `/keys/${key.name}/versions`) };
     }
 
     updateKey(name: string, version: string): Reply {
@@ -583,7 +588,7 @@ class DataPlane {
         if (tags) v.tags = tags;
         if (releasePolicy) v.releasePolicy = releasePolicy;
         v.updated = seconds(this.ctx.now());
-        return { status: 200, body: keyBundle(this.origin, vault, key, v) };
+        return { status: 200, body: keyBundle(this.wire, vault, key, v) };
     }
 
     // ---- delete, recover, purge
@@ -595,7 +600,7 @@ class DataPlane {
         const d: DeletedKeyRecord = { key, deletedDate: now, scheduledPurgeDate: now + settingsOf(vault).retentionDays * (DAY_MS / 1000), ...(this.ctx.settleMs > 0 ? { visibleAt: this.ctx.now() + this.ctx.settleMs } : {}) };
         vault.keys.delete(lower(name));
         vault.deleted.set(lower(name), d);
-        return { status: 200, body: { ...keyBundle(this.origin, vault, key, key.versions[key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
+        return { status: 200, body: { ...keyBundle(this.wire, vault, key, key.versions[key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
     }
 
     /** A deleted key, once its deletion shows (right after DeleteKey, Key Vault answers 404 for a few seconds: recorded). */
@@ -608,7 +613,7 @@ class DataPlane {
     getDeletedKey(name: string): Reply {
         const vault = this.vault;
         const d = this.deletedKey(vault, name);
-        return { status: 200, body: { ...keyBundle(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
+        return { status: 200, body: { ...keyBundle(this.wire, vault, d.key, d.key.versions[d.key.versions.length - 1]), ...deletedInfo(this.origin, d) } };
     }
 
     listDeletedKeys(): Reply {
@@ -616,7 +621,7 @@ class DataPlane {
         const items = [...vault.deleted.values()]
             .filter((d) => this.visible(d))
             .sort((a, b) => (lower(a.key.name) < lower(b.key.name) ? -1 : 1))
-            .map((d) => ({ ...keyItem(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1], false), ...deletedInfo(this.origin, d) }));
+            .map((d) => ({ ...keyItem(this.wire, vault, d.key, d.key.versions[d.key.versions.length - 1], false), ...deletedInfo(this.origin, d) }));
         return { status: 200, body: this.page(items, "/deletedkeys") };
     }
 
@@ -630,7 +635,7 @@ class DataPlane {
         if (this.ctx.settleMs > 0) d.key.visibleAt = this.ctx.now() + this.ctx.settleMs;
         else delete d.key.visibleAt;
         vault.keys.set(lower(name), d.key);
-        return { status: 200, body: keyBundle(this.origin, vault, d.key, d.key.versions[d.key.versions.length - 1]) };
+        return { status: 200, body: keyBundle(this.wire, vault, d.key, d.key.versions[d.key.versions.length - 1]) };
     }
 
     purgeDeletedKey(name: string): Reply {

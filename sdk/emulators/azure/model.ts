@@ -150,7 +150,20 @@ export function keyId(origin: string, name: string, version?: string): string {
     return `${origin}/keys/${name}${version ? `/${version}` : ""}`;
 }
 
-function attributes(v: KeyVersion, s: VaultSettings): Record<string, unknown> {
+/** How an answer is written: the origin its ids name, and the api-version the client asked for. */
+export interface Wire {
+    readonly origin: string;
+    readonly apiVersion: string;
+}
+
+/** `attributes.exportable` is in answers from api-version 7.4 on (recorded: absent at 7.3, present at 7.4-preview.1). */
+export function hasExportable(apiVersion: string): boolean {
+    if (/^\d{4}-\d{2}-\d{2}/.test(apiVersion)) return true;
+    const m = /^(\d+)\.(\d+)/.exec(apiVersion);
+    return m !== null && (Number(m[1]) > 7 || (Number(m[1]) === 7 && Number(m[2]) >= 4));
+}
+
+function attributes(v: KeyVersion, s: VaultSettings, apiVersion: string): Record<string, unknown> {
     return {
         enabled: v.enabled,
         ...(v.nbf !== undefined ? { nbf: v.nbf } : {}),
@@ -160,7 +173,7 @@ function attributes(v: KeyVersion, s: VaultSettings): Record<string, unknown> {
         recoverableDays: s.retentionDays,
         recoveryLevel: recoveryLevel(s),
         // Key Vault sends `exportable: false` for every key that is not exportable.
-        exportable: v.exportable ?? false,
+        ...(hasExportable(apiVersion) ? { exportable: v.exportable ?? false } : {}),
     };
 }
 
@@ -171,19 +184,19 @@ function publicMembers(v: KeyVersion): Record<string, string> {
 }
 
 /** KeyBundle: the public JWK only. */
-export function keyBundle(origin: string, vault: VaultRecord, key: KeyRecord, v: KeyVersion): Record<string, unknown> {
+export function keyBundle(wire: Wire, vault: VaultRecord, key: KeyRecord, v: KeyVersion): Record<string, unknown> {
     return {
-        key: { kid: keyId(origin, key.name, v.version), kty: v.kty, key_ops: [...v.keyOps], ...publicMembers(v) },
-        attributes: attributes(v, settingsOf(vault)),
+        key: { kid: keyId(wire.origin, key.name, v.version), kty: v.kty, key_ops: [...v.keyOps], ...publicMembers(v) },
+        attributes: attributes(v, settingsOf(vault), wire.apiVersion),
         ...(v.tags ? { tags: { ...v.tags } } : {}),
         ...(v.releasePolicy ? { release_policy: { ...v.releasePolicy } } : {}),
     };
 }
 
-export function keyItem(origin: string, vault: VaultRecord, key: KeyRecord, v: KeyVersion, versioned: boolean): Record<string, unknown> {
+export function keyItem(wire: Wire, vault: VaultRecord, key: KeyRecord, v: KeyVersion, versioned: boolean): Record<string, unknown> {
     return {
-        kid: keyId(origin, key.name, versioned ? v.version : undefined),
-        attributes: attributes(v, settingsOf(vault)),
+        kid: keyId(wire.origin, key.name, versioned ? v.version : undefined),
+        attributes: attributes(v, settingsOf(vault), wire.apiVersion),
         ...(v.tags ? { tags: { ...v.tags } } : {}),
     };
 }
