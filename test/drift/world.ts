@@ -27,7 +27,8 @@ export interface Baseline {
 export async function deployBaseline(): Promise<Baseline> {
     const t0 = Date.now();
     const clock = new ManualClock(t0);
-    const emu = await startEmulators({ clock, reuseWrappingKeys: true });
+    // The emulator clock is manual: generation that takes time in Cloud KMS would never finish (these scenarios are not about waiting).
+    const emu = await startEmulators({ clock, reuseWrappingKeys: true, asyncStates: "instant" });
     try {
         const run = await runUnderMocks(program(t0));
         const seeded = await seed(emu, fromMockRun(run), { now: () => clock.now() });
@@ -52,7 +53,7 @@ export class World {
 
     static async start(baseline: Baseline): Promise<World> {
         const clock = new ManualClock(baseline.t0);
-        const emu = await startEmulators({ clock, state: structuredClone(baseline.snapshot), reuseWrappingKeys: true });
+        const emu = await startEmulators({ clock, state: structuredClone(baseline.snapshot), reuseWrappingKeys: true, asyncStates: "instant" });
         return new World(baseline, emu, clock);
     }
 

@@ -48,7 +48,8 @@ export const stringField = (field: number, s: string) => {
     return Buffer.concat([varint((field << 3) | 2), varint(b.length), b]);
 };
 const boolField = (field: number, v: boolean) => (v ? Buffer.from([field << 3, 1]) : Buffer.alloc(0));
-export const any = (type: string, value: Buffer) => ({ typeUrl: `type.googleapis.com/${type}`, value });
+/** A google.protobuf.Any (both spellings of `type_url`: the loaded descriptors differ in whether they keep the proto's case). */
+export const any = (type: string, value: Buffer) => ({ typeUrl: `type.googleapis.com/${type}`, type_url: `type.googleapis.com/${type}`, value });
 
 /** Finished operations, by name (not persisted: they describe calls of this run). */
 export class OperationStore {
