@@ -5,7 +5,7 @@
 import { EmulatorEndpoints, EMULATORS_ENV } from "../clients";
 import { AwsKmsEmulator, startAwsKmsEmulator } from "./aws";
 import { AsyncStates, Clock, FaultInjector } from "./common";
-import { AzureKeyVaultEmulator, startAzureKeyVaultEmulator } from "./azure";
+import { AzureKeyVaultEmulator, startAzureKeyVaultEmulator, type VaultListener } from "./azure";
 import { GcpKmsEmulator, startGcpKmsEmulator } from "./gcp";
 import { EmulatorStateError } from "./persist";
 import { stateProblems } from "./state-file";
@@ -30,6 +30,10 @@ export interface EmulatorSetOptions {
     readonly onChange?: () => void;
     /** For all three: see `EmulatorOptions.asyncStates`. @default "service" */
     readonly asyncStates?: AsyncStates;
+    /** Azure vaults on ports of their own, for unmodified clients (`endpoints.azureVaults`). @default none */
+    readonly azureVaults?: readonly VaultListener[];
+    /** Azure Managed HSMs on ports of their own (`endpoints.azureManagedHsms`). @default none */
+    readonly azureManagedHsms?: readonly VaultListener[];
 }
 
 export type EmulatorCloud = "aws" | "gcp" | "azure";
@@ -77,7 +81,7 @@ export async function startEmulators(options: EmulatorSetOptions = {}): Promise<
     const started = await Promise.allSettled([
         startAwsKmsEmulator({ port: options.awsPort, reuseWrappingKeys: options.reuseWrappingKeys, ...common(options.state?.aws) }),
         startGcpKmsEmulator({ port: options.gcpPort, ...common(options.state?.gcp) }),
-        startAzureKeyVaultEmulator({ port: options.azurePort, ...common(options.state?.azure) }),
+        startAzureKeyVaultEmulator({ port: options.azurePort, vaults: options.azureVaults, managedHsms: options.azureManagedHsms, ...common(options.state?.azure) }),
     ] as const);
     const failed = started.findIndex((s) => s.status === "rejected");
     if (failed >= 0) {
@@ -90,7 +94,13 @@ export async function startEmulators(options: EmulatorSetOptions = {}): Promise<
         throw new EmulatorStartError(cloud, port, reason instanceof Error ? reason : new Error(String(reason)));
     }
     const [aws, gcp, azure] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [AwsKmsEmulator, GcpKmsEmulator, AzureKeyVaultEmulator];
-    const endpoints: EmulatorEndpoints = { aws: aws.endpoint, gcp: gcp.endpoint, azure: azure.endpoint };
+    const endpoints: EmulatorEndpoints = {
+        aws: aws.endpoint,
+        gcp: gcp.endpoint,
+        azure: azure.endpoint,
+        ...(Object.keys(azure.vaultUrls).length ? { azureVaults: azure.vaultUrls } : {}),
+        ...(Object.keys(azure.managedHsmUrls).length ? { azureManagedHsms: azure.managedHsmUrls } : {}),
+    };
     return {
         aws,
         gcp,
