@@ -77,9 +77,9 @@ function encrypt(m: KmsModel, ctx: RequestContext, input: Input): Json {
     const plaintext = input.reqBlob("Plaintext", { max: 4096 });
     const context = input.stringMap("EncryptionContext");
     const algorithm = algorithmOf(input, "EncryptionAlgorithm");
-    const { blob, material } = seal(m, key, plaintext, context, algorithm, "Encrypt");
+    const { blob } = seal(m, key, plaintext, context, algorithm, "Encrypt");
     dryRun(input);
-    return { CiphertextBlob: b64(blob), KeyId: m.arn(key), EncryptionAlgorithm: algorithm, KeyMaterialId: material?.id };
+    return { CiphertextBlob: b64(blob), KeyId: m.arn(key), EncryptionAlgorithm: algorithm };
 }
 
 function decrypt(m: KmsModel, ctx: RequestContext, input: Input): Json {

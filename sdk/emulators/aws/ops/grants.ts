@@ -170,7 +170,6 @@ function retireGrant(m: KmsModel, ctx: RequestContext, input: Input): Json {
         if (id !== undefined && grant.grantId !== id) throw kmsError("InvalidGrantIdException", `Grant ID ${id} is not the grant of this grant token.`);
     } else {
         if (keyIdInput === undefined || id === undefined) throw kmsError("ValidationException", "Specify either GrantToken, or both KeyId and GrantId.");
-        if (!keyIdInput.startsWith("arn:")) throw kmsError("InvalidArnException", `KeyId ${keyIdInput} is not a key ARN: RetireGrant takes the key ARN.`);
         grant = findGrant(m, m.key(ctx, keyIdInput, false), id);
     }
     const key = m.state.keys.find((k) => k.region === grant.region && k.keyId === grant.keyId);

@@ -63,7 +63,8 @@ function replicateKey(m: KmsModel, ctx: RequestContext, input: Input): Json {
         ...(m.asyncStates === "instant" ? {} : { creatingUntil: now + REPLICA_CREATION_MS }),
     };
     m.state.keys.push(replica);
-    return { ReplicaKeyMetadata: metadata(m, replica), ReplicaPolicy: policy, ReplicaTags: tags };
+    // As recorded (test_replicate_key): no ReplicaTags member when the request had no tags.
+    return { ReplicaKeyMetadata: metadata(m, replica), ReplicaPolicy: policy, ReplicaTags: input.has("Tags") ? tags : undefined };
 }
 
 function updatePrimaryRegion(m: KmsModel, ctx: RequestContext, input: Input): Json {
