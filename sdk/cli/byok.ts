@@ -94,6 +94,7 @@ interface MaterialOpts {
     materialCommandEnv?: string;
     materialCommandTimeout?: string;
     materialFormat?: MaterialFormat;
+    materialPkcs11?: string;
 }
 
 /** The option a descriptor issue is about. */
@@ -108,8 +109,9 @@ function optionOf(i: SourceIssue, source: MaterialSource): string {
 }
 
 async function materialSource(opts: MaterialOpts): Promise<MaterialSource> {
-    const given = [opts.materialFile, opts.materialEnv, opts.materialCommand].filter((v) => v !== undefined);
-    if (given.length !== 1) throw new CliError("give exactly one of --material-file, --material-env, --material-command");
+    const given = [opts.materialFile, opts.materialEnv, opts.materialCommand, opts.materialPkcs11].filter((v) => v !== undefined);
+    if (given.length !== 1) throw new CliError("give exactly one of --material-file, --material-env, --material-command, --material-pkcs11");
+    if (opts.materialPkcs11 !== undefined) return pkcs11Source(opts);
     if (opts.materialCommand === undefined) {
         if (opts.materialCommandEnv !== undefined) fail("--material-command-env", "applies to --material-command only");
         if (opts.materialCommandTimeout !== undefined) fail("--material-command-timeout", "applies to --material-command only");
@@ -145,12 +147,25 @@ const materialOptions = (cmd: Command) =>
         .option("--material-command <command>", "read the material from a program's standard output (run without a shell; quote with '...' or \"...\")")
         .option("--material-command-env <names>", "comma-separated variables passed to the command, besides PATH (nothing else is)")
         .option("--material-command-timeout <ms>", `kill the command's process group after this long (default 30000, at most ${MAX_COMMAND_TIMEOUT_MS})`)
-        .addOption(new Option("--material-format <format>", "how the material is encoded (default: detected)").choices([...MATERIAL_FORMATS]));
+        .addOption(new Option("--material-format <format>", "how the material is encoded (default: detected)").choices([...MATERIAL_FORMATS]))
+        .option("--material-pkcs11 <uri>", "a key in a PKCS#11 token (RFC 7512 URI, as in specs; pin-value allowed here): wrapped inside the token");
 
 async function readMaterial(source: MaterialSource, algorithm: Algorithm, io: CliIo, purpose?: Purpose): Promise<ResolvedMaterial> {
-    const { resolveMaterial } = await import("../byok/sources");
+    const { resolveKeyMaterial } = await import("../byok/resolve");
     const { materialKindFor } = await import("../byok/wrap");
-    return resolveMaterial(source, materialKindFor(algorithm), { warn: (m) => io.err(`warning: ${m}`), purpose });
+    // pin-value is for the command line (tests, a local token); specs refuse it, as their descriptor is kept in state.
+    return resolveKeyMaterial(source, materialKindFor(algorithm), { warn: (m) => io.err(`warning: ${m}`), purpose, allowPinValue: true });
+}
+
+/** `--material-pkcs11 <URI>`: the same RFC 7512 URI as in specs, `pin-value` allowed here. */
+async function pkcs11Source(opts: MaterialOpts): Promise<MaterialSource> {
+    for (const [o, v] of [["--material-format", opts.materialFormat], ["--material-command-env", opts.materialCommandEnv], ["--material-command-timeout", opts.materialCommandTimeout]] as const) {
+        if (v !== undefined) fail(o, "does not apply to --material-pkcs11 (the key stays in its token)");
+    }
+    const { parsePkcs11Uri } = await import("../byok/pkcs11/uri");
+    const { issues } = parsePkcs11Uri(opts.materialPkcs11!, { allowPinValue: true });
+    if (issues.length) fail("--material-pkcs11", `${issues[0].attribute ? `${issues[0].attribute} ` : ""}${issues[0].message}`, issues[0].allowed, issues[0].got !== undefined ? q(issues[0].got) : undefined);
+    return { pkcs11: opts.materialPkcs11! };
 }
 
 // ---- shared checks ----

@@ -62,6 +62,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     registerByok(program, cli, (code) => (exitCode = code));
     registerEmulate(program, cli, (code) => (exitCode = code));
     registerDrift(program, cli, (code) => (exitCode = code));
+    require("./hsm").registerHsm(program, cli, (code: number) => (exitCode = code));
 
     try {
         await program.parseAsync(["node", "keyfabric", ...argv]);
