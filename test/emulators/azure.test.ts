@@ -669,6 +669,26 @@ describe("ARM Microsoft.KeyVault/vaults", () => {
         expect(patched.properties).toMatchObject({ enablePurgeProtection: true, enableRbacAuthorization: true, softDeleteRetentionInDays: 30 });
     });
 
+    test("soft delete off (a vault created with enableSoftDelete false): keys are Purgeable and deleted for good; once on, it cannot be turned off", async () => {
+        const arm = armClient();
+        const created = await arm.vaults.beginCreateOrUpdateAndWait("rg-legacy", "nosoft", { location: "westeurope", properties: { tenantId: TENANT, sku: { family: "A", name: "premium" }, enableSoftDelete: false } });
+        expect(created.properties.enableSoftDelete).toBe(false);
+        await rejects(arm.vaults.beginCreateOrUpdateAndWait("rg-legacy", "nosoft2", { location: "westeurope", properties: { tenantId: TENANT, sku: { family: "A", name: "premium" }, enableSoftDelete: false, enablePurgeProtection: true } }), 400, "BadRequest", /purge protection is effective only if soft delete is also enabled/);
+        const client = keyClient("https://nosoft.vault.azure.net");
+        const key = await client.createKey("gone", "EC", { curve: "P-256" });
+        expect([key.properties.recoveryLevel, key.properties.recoverableDays]).toEqual(["Purgeable", undefined]);
+        const deleted = await (await client.beginDeleteKey("gone")).pollUntilDone();
+        expect(deleted.properties.recoveryId).toBeUndefined();
+        await rejects(client.getDeletedKey("gone"), 404, "KeyNotFound", "Deleted Key not found: gone");
+        await rejects(client.getKey("gone"), 404, "KeyNotFound");
+        expect(keyOf(emu, "nosoft.vault.azure.net", "gone")).toBeUndefined();
+        // The name is free again at once.
+        expect((await client.createKey("gone", "EC", { curve: "P-256" })).name).toBe("gone");
+        // Turning it on is allowed; turning it off again is not.
+        expect((await arm.vaults.update("rg-legacy", "nosoft", { properties: { enableSoftDelete: true } })).properties.enableSoftDelete).toBe(true);
+        await rejects(arm.vaults.update("rg-legacy", "nosoft", { properties: { enableSoftDelete: false } }), 400, "BadRequest", `The property "enableSoftDelete" cannot be set to false. Enabling the 'soft delete' functionality is an irreversible action.`);
+    });
+
     test("unknown vault or wrong resource group → 404 ResourceNotFound; invalid properties → 400", async () => {
         const arm = armClient();
         await rejects(arm.vaults.get("rg-sec", "nosuchvault"), 404, "ResourceNotFound", /Microsoft.KeyVault\/vaults\/nosuchvault/);

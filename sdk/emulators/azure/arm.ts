@@ -182,7 +182,12 @@ class Arm {
 
 /** The rules Azure enforces between the old and the new properties. */
 function validateProperties(next: ArmVaultProperties, previous: ArmVaultProperties | undefined): ArmVaultProperties {
-    if (!next.enableSoftDelete) throw armBadRequest("The property \"enableSoftDelete\" cannot be set to false: soft delete is always on for key vaults.");
+    // The REST reference: "If it's not set to any value (true or false) when creating new key vault, it will be set
+    // to true by default. Once set to true, it cannot be reverted to false." A vault created without it (as older
+    // api-versions allowed) deletes keys for good.
+    if (previous?.enableSoftDelete && !next.enableSoftDelete)
+        throw armBadRequest('The property "enableSoftDelete" cannot be set to false. Enabling the \'soft delete\' functionality is an irreversible action.');
+    if (!next.enableSoftDelete && next.enablePurgeProtection) throw armBadRequest('The property "enablePurgeProtection" needs "enableSoftDelete": purge protection is effective only if soft delete is also enabled.');
     if (previous && previous.softDeleteRetentionInDays !== next.softDeleteRetentionInDays)
         throw armBadRequest(`The property "softDeleteRetentionInDays" cannot be changed after the vault was created (it is ${previous.softDeleteRetentionInDays}).`);
     return next;

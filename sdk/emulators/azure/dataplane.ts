@@ -597,6 +597,11 @@ class DataPlane {
         const vault = this.vault;
         const key = this.activeKey(vault, name);
         const now = seconds(this.ctx.now());
+        if (!settingsOf(vault).softDelete) {
+            // No soft delete: the key is gone for good, and the answer has no recoveryId (the SDK's poller ends on it).
+            vault.keys.delete(lower(name));
+            return { status: 200, body: keyBundle(this.wire, vault, key, key.versions[key.versions.length - 1]) };
+        }
         const d: DeletedKeyRecord = { key, deletedDate: now, scheduledPurgeDate: now + settingsOf(vault).retentionDays * (DAY_MS / 1000), ...(this.ctx.settleMs > 0 ? { visibleAt: this.ctx.now() + this.ctx.settleMs } : {}) };
         vault.keys.delete(lower(name));
         vault.deleted.set(lower(name), d);

@@ -122,6 +122,8 @@ export const azureOrigin = (v: { kind: VaultKind; name: string }) => `https://${
 /** What the data plane enforces: the ARM settings when the vault was made through ARM, else Premium defaults. */
 export interface VaultSettings {
     readonly sku: "standard" | "premium";
+    /** Off only for a vault created through ARM with `enableSoftDelete: false`: deleted keys are gone at once. */
+    readonly softDelete: boolean;
     readonly retentionDays: number;
     readonly purgeProtection: boolean;
 }
@@ -130,12 +132,14 @@ export function settingsOf(v: VaultRecord): VaultSettings {
     const p = v.arm?.properties;
     return {
         sku: v.kind === "managedHsm" ? "premium" : (p?.sku.name ?? "premium"),
+        softDelete: p?.enableSoftDelete !== false,
         retentionDays: p?.softDeleteRetentionInDays ?? DEFAULT_RETENTION_DAYS,
         purgeProtection: p?.enablePurgeProtection === true,
     };
 }
 
 export function recoveryLevel(s: VaultSettings): string {
+    if (!s.softDelete) return "Purgeable";
     const base = s.retentionDays === DEFAULT_RETENTION_DAYS ? "Recoverable" : "CustomizedRecoverable";
     return s.purgeProtection ? base : `${base}+Purgeable`;
 }
@@ -170,7 +174,7 @@ function attributes(v: KeyVersion, s: VaultSettings, apiVersion: string): Record
         ...(v.exp !== undefined ? { exp: v.exp } : {}),
         created: v.created,
         updated: v.updated,
-        recoverableDays: s.retentionDays,
+        ...(s.softDelete ? { recoverableDays: s.retentionDays } : {}),
         recoveryLevel: recoveryLevel(s),
         // Key Vault sends `exportable: false` for every key that is not exportable.
         ...(hasExportable(apiVersion) ? { exportable: v.exportable ?? false } : {}),
