@@ -85,6 +85,18 @@ describe("a hierarchy with a pkcs11 source", () => {
         const r = validateHierarchy(spec("pkcs11:token=keys;object=card-data;type=secret-key?pin-source=env:HSM_PIN&module-path=/opt/vendor/lib/libhsm.so"));
         expect(r.domains[0].keys[0].material).toEqual({ pkcs11: "pkcs11:token=keys;object=card-data;type=secret-key?pin-source=env:HSM_PIN&module-path=/opt/vendor/lib/libhsm.so" });
     });
+    test("what can be known offline is a warning: the library and the PIN variable not here", () => {
+        delete process.env.KF_URI_TEST_UNSET_PIN;
+        const r = validateHierarchy(spec("pkcs11:token=keys;object=card-data?pin-source=env:KF_URI_TEST_UNSET_PIN&module-path=/opt/vendor/lib/libhsm.so"));
+        expect(r.warnings.map((w) => [w.path, w.message, w.got])).toEqual([
+            [
+                "domains[0].keys[0].material.pkcs11",
+                "names a PKCS#11 library that is not here (module-path /opt/vendor/lib/libhsm.so: no such file (allowed: the absolute path of the token's PKCS#11 library, e.g. /usr/lib/softhsm/libsofthsm2.so)): the import at deploy time would fail unless it is there",
+                "/opt/vendor/lib/libhsm.so",
+            ],
+            ["domains[0].keys[0].material.pkcs11", "pin-source env:KF_URI_TEST_UNSET_PIN: the environment variable is not set here: the import at deploy time would fail unless it is set there", "KF_URI_TEST_UNSET_PIN"],
+        ]);
+    });
     test("pin-value is refused, with the key's path", () => {
         expect(() => validateHierarchy(spec("pkcs11:token=keys;object=card-data?pin-value=1234"))).toThrow(
             "domains[0].keys[0].material.pkcs11: pin-value is refused here: a PIN in the descriptor would be kept in state and logs (allowed: pin-source=env:<NAME> or pin-source=file:<path> (pin-value is for the CLI and tests))",

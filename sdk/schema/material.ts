@@ -11,6 +11,7 @@ import { z } from "zod";
 import { IssueCollector, ValidationIssue } from "./errors";
 import { VALID_TO } from "./limits";
 import type { ResolvedDomain, ResolvedKey } from "./validate";
+import { pkcs11Warnings } from "../byok/pkcs11/warnings";
 
 const DAY_MS = 86_400_000;
 /** The largest key material a source may hold (the BYOK providers refuse more): the size of the largest legal key. */
@@ -42,6 +43,7 @@ export function materialWarnings(k: ResolvedKey, env: NodeJS.ProcessEnv = proces
     // Without material, AWS and GCP keys are created import-ready, to import with keyfabric byok import: a feature.
     if (k.material === undefined) return [];
     const m = k.material as Record<string, unknown>;
+    if (typeof m.pkcs11 === "string") return pkcs11Warnings(m.pkcs11, env).map((w) => ({ code: "material_unavailable", path: `${at}.pkcs11`, message: w.message, ...(w.got !== undefined ? { got: w.got } : {}) }));
     if (typeof m.file === "string" && m.file !== "") return fileWarnings(m.file, `${at}.file`);
     if (typeof m.env === "string" && !("command" in m)) {
         if (env[m.env] === undefined) return [{ code: "material_unavailable", path: `${at}.env`, message: `names an environment variable that is not set here: the import at deploy time would fail unless it is set there`, got: m.env }];
