@@ -213,3 +213,298 @@ describe("multi-Region keys (recorded AWS answers)", () => {
         expect(o.bound("<mrk-key-arn>")).toBe(replica.Arn);
     });
 });
+
+describe("cryptographic operations (recorded AWS answers)", () => {
+    for (const n of [12, 44, 91, 1, 1024]) {
+        test(ids(`TestKMS::test_generate_random[${n}]`), async () => {
+            const r = await kms().send(new GenerateRandomCommand({ NumberOfBytes: n }));
+            oracle(`TestKMS::test_generate_random[${n}]`, env).match("result_length", r.Plaintext!.length);
+        });
+    }
+    for (const [label, n] of [["None", undefined], ["0", 0], ["1025", 1025]] as const) {
+        test(ids(`TestKMS::test_generate_random_invalid_number_of_bytes[${label}]`), async () => {
+            oracle(`TestKMS::test_generate_random_invalid_number_of_bytes[${label}]`, env).match(
+                "generate-random-exc",
+                await failure(kms().send(new GenerateRandomCommand(n === undefined ? {} : { NumberOfBytes: n }))),
+            );
+        });
+    }
+    for (const spec of ["RSA_2048", "RSA_3072", "RSA_4096"] as const) {
+        for (const algo of ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"] as const) {
+            const name = `TestKMS::test_encrypt_validate_plaintext_size_per_key_type[${spec}-${algo}]`;
+            test(ids(name), async () => {
+                const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: spec });
+                const message = b64text(Buffer.from("more than 500 bytes and less than 4096 bytes".repeat(20)));
+                oracle(name, env).match("generate-random-exc", await failure(kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: message, EncryptionAlgorithm: algo }))));
+            });
+        }
+    }
+
+    test(ids("TestKMS::test_plaintext_size_for_encrypt"), async () => {
+        const k = await createKey();
+        const plaintext = b64text(Buffer.from(MESSAGE.toString().repeat(100)));
+        oracle("TestKMS::test_plaintext_size_for_encrypt", env).match("invalid-plaintext-size-encrypt", await failure(kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: plaintext }))));
+    });
+
+    test(ids("TestKMS::test_encrypt_decrypt_encryption_context"), async () => {
+        const o = oracle("TestKMS::test_encrypt_decrypt_encryption_context", env);
+        const k = await createKey();
+        const context = { "context-key": "context-value" };
+        const enc = out(await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: b64text(MESSAGE), EncryptionAlgorithm: "SYMMETRIC_DEFAULT", EncryptionContext: context })));
+        o.match("encrypt_response", enc);
+        o.match("decrypt_response_with_encryption_context", out(await kms().send(new DecryptCommand({ KeyId: k.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: "SYMMETRIC_DEFAULT", EncryptionContext: context }))));
+        o.match("decrypt_response_without_encryption_context", await failure(kms().send(new DecryptCommand({ KeyId: k.KeyId, CiphertextBlob: enc.CiphertextBlob, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))));
+        // LocalStack cuts its own header off; any blob that is not a ciphertext of the key is refused alike.
+        const cut = Buffer.from(enc.CiphertextBlob!).subarray(20);
+        o.match("decrypt_response_with_invalid_ciphertext", await failure(kms().send(new DecryptCommand({ KeyId: k.KeyId, CiphertextBlob: cut, EncryptionAlgorithm: "SYMMETRIC_DEFAULT", EncryptionContext: context }))));
+    });
+
+    test(ids("TestKMS::test_error_messaging_for_invalid_keys"), async () => {
+        const o = oracle("TestKMS::test_error_messaging_for_invalid_keys", env);
+        const hmac = await createKey({ Description: "test key hmac", KeySpec: "HMAC_224", KeyUsage: "GENERATE_VERIFY_MAC" });
+        const ed = await createKey({ Description: "test key encrypt decrypt" });
+        const sv = await createKey({ Description: "test key sign verify", KeyUsage: "SIGN_VERIFY", KeySpec: "RSA_2048" });
+        o.match("generate-mac-invalid-key-id", await failure(kms().send(new GenerateMacCommand({ KeyId: ed.KeyId, Message: Buffer.from("some important message"), MacAlgorithm: "HMAC_SHA_224" }))));
+        expect(o.bound("<key-arn>")).toBe(ed.Arn);
+        // The recording names every refused key <key-arn>: one binding per answer.
+        const fresh = () => oracle("TestKMS::test_error_messaging_for_invalid_keys", env);
+        fresh().match("sign-invalid-key-id", await failure(kms().send(new SignCommand({ KeyId: hmac.KeyId, SigningAlgorithm: "RSASSA_PSS_SHA_256", MessageType: "RAW", Message: Buffer.from("test message 123!@#") }))));
+        fresh().match("verify-invalid-key-id", await failure(kms().send(new VerifyCommand({ KeyId: ed.KeyId, SigningAlgorithm: "ECDSA_SHA_256", MessageType: "RAW", Message: Buffer.from("test message"), Signature: Buffer.from("random text") }))));
+        fresh().match("encrypt-invalid-key-id", await failure(kms().send(new EncryptCommand({ KeyId: sv.KeyId, Plaintext: Buffer.from("test message 123!@#") }))));
+        const ct = (await kms().send(new EncryptCommand({ KeyId: ed.KeyId, Plaintext: Buffer.from("test message 123!@#") }))).CiphertextBlob;
+        fresh().match("decrypt-invalid-key-id", await failure(kms().send(new DecryptCommand({ KeyId: hmac.KeyId, CiphertextBlob: ct }))));
+    });
+
+    const SIGN_CASES = [
+        ["RSA_2048", "RSASSA_PSS_SHA_256", "sha256"],
+        ["RSA_2048", "RSASSA_PSS_SHA_384", "sha384"],
+        ["RSA_2048", "RSASSA_PSS_SHA_512", "sha512"],
+        ["RSA_4096", "RSASSA_PKCS1_V1_5_SHA_256", "sha256"],
+        ["RSA_4096", "RSASSA_PKCS1_V1_5_SHA_512", "sha512"],
+        ["ECC_NIST_P256", "ECDSA_SHA_256", "sha256"],
+        ["ECC_SECG_P256K1", "ECDSA_SHA_256", "sha256"],
+        ["ECC_NIST_P384", "ECDSA_SHA_384", "sha384"],
+    ] as const;
+    for (const [spec, algo, hash] of SIGN_CASES) {
+        const name = `TestKMS::test_sign_verify[${spec}-${algo}]`;
+        test(ids(name), async () => {
+            const o = oracle(name, env);
+            const k = await createKey({ KeyUsage: "SIGN_VERIFY", KeySpec: spec });
+            const base = { KeyId: k.KeyId, SigningAlgorithm: algo };
+            const plaintext = Buffer.from("test message !%$@ 1234567890");
+            const digest = crypto.createHash(hash).update(plaintext).digest();
+            const bad = (await kms().send(new SignCommand({ ...base, MessageType: "RAW", Message: Buffer.from("bad") }))).Signature;
+            const sig = out(await kms().send(new SignCommand({ ...base, MessageType: "RAW", Message: plaintext })));
+            o.match("signature", sig);
+            o.match("verification", out(await kms().send(new VerifyCommand({ ...base, MessageType: "RAW", Signature: sig.Signature, Message: plaintext }))));
+            const dsig = (await kms().send(new SignCommand({ ...base, MessageType: "DIGEST", Message: digest }))).Signature;
+            expect((await kms().send(new VerifyCommand({ ...base, MessageType: "DIGEST", Signature: dsig, Message: digest }))).SignatureValid).toBe(true);
+            o.match("bad-digest", await failure(kms().send(new SignCommand({ ...base, MessageType: "DIGEST", Message: plaintext }))));
+            o.match("bad-signature", await failure(kms().send(new VerifyCommand({ ...base, MessageType: "RAW", Signature: bad, Message: plaintext }))));
+            expect((await failure(kms().send(new VerifyCommand({ ...base, MessageType: "RAW", Signature: sig.Signature, Message: Buffer.from("bad message 321") })))).name).toBe("KMSInvalidSignatureException");
+        });
+    }
+
+    for (const [spec, algo] of [["HMAC_224", "HMAC_SHA_224"], ["HMAC_256", "HMAC_SHA_256"], ["HMAC_384", "HMAC_SHA_384"], ["HMAC_512", "HMAC_SHA_512"]] as const) {
+        const name = `TestKMS::test_generate_and_verify_mac[${spec}-${algo}]`;
+        test(ids(name), async () => {
+            const o = oracle(name, env);
+            const k = await createKey({ Description: "test hmac key", KeySpec: spec, KeyUsage: "GENERATE_VERIFY_MAC" });
+            const message = Buffer.from("some important message");
+            const mac = out(await kms().send(new GenerateMacCommand({ KeyId: k.KeyId, Message: message, MacAlgorithm: algo })));
+            o.match("generate-mac", mac);
+            o.match("verify-mac", out(await kms().send(new VerifyMacCommand({ KeyId: k.KeyId, Message: message, MacAlgorithm: algo, Mac: mac.Mac }))));
+            o.match("generate-mac-invalid-key-id", await failure(kms().send(new GenerateMacCommand({ KeyId: "key_id", Message: message, MacAlgorithm: algo }))));
+            o.match("verify-mac-invalid-key-id", await failure(kms().send(new VerifyMacCommand({ KeyId: "key_id", Message: message, MacAlgorithm: algo, Mac: mac.Mac }))));
+        });
+    }
+
+    for (const [spec, algo] of [["HMAC_224", "HMAC_SHA_256"], ["HMAC_256", "INVALID"]] as const) {
+        const name = `TestKMS::test_invalid_generate_mac[${spec}-${algo}]`;
+        test(ids(name), async () => {
+            const k = await createKey({ Description: "test hmac key", KeySpec: spec, KeyUsage: "GENERATE_VERIFY_MAC" });
+            oracle(name, env).match("generate-mac", await failure(kms().send(new GenerateMacCommand({ KeyId: k.KeyId, Message: Buffer.from("some important message"), MacAlgorithm: algo as never }))));
+        });
+    }
+
+    for (const [algo, msg] of [["HMAC_SHA_256", "some different important message"], ["HMAC_SHA_512", "some important message"], ["INVALID", "some important message"]] as const) {
+        const name = `TestKMS::test_invalid_verify_mac[HMAC_256-${algo}-${msg}]`;
+        test(ids(name), async () => {
+            const o = oracle(name, env);
+            const k = await createKey({ Description: "test hmac key", KeySpec: "HMAC_256", KeyUsage: "GENERATE_VERIFY_MAC" });
+            const mac = out(await kms().send(new GenerateMacCommand({ KeyId: k.KeyId, Message: Buffer.from("some important message"), MacAlgorithm: "HMAC_SHA_256" })));
+            o.match("generate-mac", mac);
+            o.match("verify-mac", await failure(kms().send(new VerifyMacCommand({ KeyId: k.KeyId, Message: Buffer.from(msg), MacAlgorithm: algo as never, Mac: mac.Mac }))));
+        });
+    }
+});
+
+describe("data keys and ReEncrypt (recorded AWS answers)", () => {
+    const G = "TestKMSGenerateKeys::";
+    test(ids(`${G}test_generate_data_key`), async () => {
+        const k = await createKey();
+        const r = out(await kms().send(new GenerateDataKeyCommand({ KeyId: k.KeyId, KeySpec: "AES_256" })));
+        oracle(`${G}test_generate_data_key`, env).match("generate-data-key-result", r);
+        expect(Buffer.from((await kms().send(new DecryptCommand({ CiphertextBlob: r.CiphertextBlob, KeyId: k.KeyId }))).Plaintext!)).toEqual(Buffer.from(r.Plaintext!));
+    });
+    test(ids(`${G}test_generate_data_key_without_plaintext`), async () => {
+        const k = await createKey();
+        oracle(`${G}test_generate_data_key_without_plaintext`, env).match("generate-data-key-without-plaintext", out(await kms().send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: k.KeyId, KeySpec: "AES_256" }))));
+    });
+    test(ids(`${G}test_generate_data_key_pair`), async () => {
+        const k = await createKey();
+        const r = out(await kms().send(new GenerateDataKeyPairCommand({ KeyId: k.KeyId, KeyPairSpec: "RSA_2048" })));
+        oracle(`${G}test_generate_data_key_pair`, env).match("generate-data-key-pair", r);
+        expect(Buffer.from((await kms().send(new DecryptCommand({ CiphertextBlob: r.PrivateKeyCiphertextBlob, KeyId: k.KeyId }))).Plaintext!)).toEqual(Buffer.from(r.PrivateKeyPlaintext!));
+        // The pair is a real one: the public key is the private key's.
+        const pub = crypto.createPublicKey(crypto.createPrivateKey({ key: Buffer.from(r.PrivateKeyPlaintext!), format: "der", type: "pkcs8" })).export({ type: "spki", format: "der" });
+        expect(Buffer.from(r.PublicKey!)).toEqual(pub);
+    });
+    test(ids(`${G}test_generate_data_key_pair_without_plaintext`), async () => {
+        const k = await createKey();
+        oracle(`${G}test_generate_data_key_pair_without_plaintext`, env).match(
+            "generate-data-key-pair-without-plaintext",
+            out(await kms().send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: k.KeyId, KeyPairSpec: "RSA_2048" }))),
+        );
+    });
+    for (const [suffix, make] of [
+        ["test_generate_data_key_pair_dry_run", (id: string) => new GenerateDataKeyPairCommand({ KeyId: id, KeyPairSpec: "RSA_2048", DryRun: true })],
+        ["test_generate_data_key_pair_without_plaintext_dry_run", (id: string) => new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: id, KeyPairSpec: "RSA_2048", DryRun: true })],
+    ] as const) {
+        test(ids(G + suffix), async () => {
+            const k = await createKey();
+            oracle(G + suffix, env).match("dryrun_exception", await failure(kms().send(make(k.KeyId!) as never)));
+        });
+    }
+    const context = { "context-key": "context-value" };
+    for (const [suffix, blobOf] of [
+        ["test_encryption_context_generate_data_key", async (id: string) => (await kms().send(new GenerateDataKeyCommand({ KeyId: id, KeySpec: "AES_256", EncryptionContext: context }))).CiphertextBlob],
+        ["test_encryption_context_generate_data_key_without_plaintext", async (id: string) => (await kms().send(new GenerateDataKeyWithoutPlaintextCommand({ KeyId: id, KeySpec: "AES_256", EncryptionContext: context }))).CiphertextBlob],
+        ["test_encryption_context_generate_data_key_pair", async (id: string) => (await kms().send(new GenerateDataKeyPairCommand({ KeyId: id, KeyPairSpec: "RSA_2048", EncryptionContext: context }))).PrivateKeyCiphertextBlob],
+        ["test_encryption_context_generate_data_key_pair_without_plaintext", async (id: string) => (await kms().send(new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId: id, KeyPairSpec: "RSA_2048", EncryptionContext: context }))).PrivateKeyCiphertextBlob],
+    ] as const) {
+        test(ids(G + suffix), async () => {
+            const k = await createKey();
+            const blob = await blobOf(k.KeyId!);
+            oracle(G + suffix, env).match("decrypt-without-encryption-context", await failure(kms().send(new DecryptCommand({ CiphertextBlob: blob, KeyId: k.KeyId }))));
+        });
+    }
+
+    for (const [spec, algo] of [["SYMMETRIC_DEFAULT", "SYMMETRIC_DEFAULT"], ["RSA_2048", "RSAES_OAEP_SHA_256"]] as const) {
+        const name = `TestKMS::test_re_encrypt[${spec}-${algo}]`;
+        test(ids(name), async () => {
+            const source = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: spec });
+            const destination = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: spec });
+            const ct = (await kms().send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: b64text(MESSAGE), EncryptionAlgorithm: algo }))).CiphertextBlob;
+            const r = out(await kms().send(new ReEncryptCommand({ SourceKeyId: source.KeyId, DestinationKeyId: destination.KeyId, CiphertextBlob: ct, SourceEncryptionAlgorithm: algo, DestinationEncryptionAlgorithm: algo })));
+            const o = oracle(name, env);
+            o.match("test_re_encrypt", r);
+            expect([o.bound("<key-id:1>"), o.bound("<key-arn>")]).toEqual([destination.Arn, source.Arn]);
+            const back = await kms().send(new DecryptCommand({ KeyId: destination.KeyId, CiphertextBlob: r.CiphertextBlob, EncryptionAlgorithm: algo }));
+            expect(Buffer.from(back.Plaintext!)).toEqual(b64text(MESSAGE));
+        });
+    }
+
+    test(ids("TestKMS::test_re_encrypt_incorrect_source_key"), async () => {
+        const source = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        const ct = (await kms().send(new EncryptCommand({ KeyId: source.KeyId, Plaintext: b64text(MESSAGE), EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))).CiphertextBlob;
+        const hmac = await createKey({ Description: "test hmac key", KeySpec: "HMAC_224", KeyUsage: "GENERATE_VERIFY_MAC" });
+        oracle("TestKMS::test_re_encrypt_incorrect_source_key", env).match(
+            "incorrect-source-key",
+            await failure(kms().send(new ReEncryptCommand({ SourceKeyId: hmac.KeyId, DestinationKeyId: hmac.KeyId, CiphertextBlob: ct, SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))),
+        );
+    });
+});
+
+describe("tags (recorded AWS answers)", () => {
+    const tags = (o: Record<string, string>) => Object.entries(o).map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
+    const list = async (id: string) => (await kms().send(new ListResourceTagsCommand({ KeyId: id }))).Tags;
+    test(ids("TestKMS::test_tag_existing_key_and_untag"), async () => {
+        const o = oracle("TestKMS::test_tag_existing_key_and_untag", env);
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT" });
+        await kms().send(new TagResourceCommand({ KeyId: k.KeyId, Tags: tags({ tag1: "value1", tag2: "value2" }) }));
+        o.match("list-resource-tags", await list(k.KeyId!));
+        await kms().send(new UntagResourceCommand({ KeyId: k.KeyId, TagKeys: ["tag1", "tag2"] }));
+        o.match("list-resource-tags-after-all-untagged", await list(k.KeyId!));
+    });
+    test(ids("TestKMS::test_create_key_with_tag_and_untag"), async () => {
+        const o = oracle("TestKMS::test_create_key_with_tag_and_untag", env);
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: tags({ tag1: "value1", tag2: "value2" }) });
+        o.match("list-resource-tags", await list(k.KeyId!));
+        await kms().send(new UntagResourceCommand({ KeyId: k.KeyId, TagKeys: ["tag1", "tag2"] }));
+        o.match("list-resource-tags-after-all-untagged", await list(k.KeyId!));
+    });
+    test(ids("TestKMS::test_untag_key_partially"), async () => {
+        const o = oracle("TestKMS::test_untag_key_partially", env);
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: tags({ tag1: "value1", tag2: "value2", tag3: "value3" }) });
+        o.match("list-resource-tags", await list(k.KeyId!));
+        await kms().send(new UntagResourceCommand({ KeyId: k.KeyId, TagKeys: ["tag2"] }));
+        o.match("list-resource-tags-after-partially-untagged", await list(k.KeyId!));
+    });
+    test(ids("TestKMS::test_update_and_add_tags_on_tagged_key"), async () => {
+        const o = oracle("TestKMS::test_update_and_add_tags_on_tagged_key", env);
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: tags({ tag1: "value1", tag2: "value2", tag3: "value3" }) });
+        o.match("list-resource-tags", await list(k.KeyId!));
+        await kms().send(new TagResourceCommand({ KeyId: k.KeyId, Tags: tags({ tag4: "value4", tag2: "updated_value2", tag5: "value5" }) }));
+        o.match("list-resource-tags-after-tags-updated", await list(k.KeyId!));
+    });
+    test(ids("TestKMS::test_tag_key_with_duplicate_tag_keys_raises_error"), async () => {
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT" });
+        const dup = [{ TagKey: "tag1", TagValue: "value1" }, { TagKey: "tag1", TagValue: "another-value1" }];
+        oracle("TestKMS::test_tag_key_with_duplicate_tag_keys_raises_error", env).match("duplicate-tag-keys", await failure(kms().send(new TagResourceCommand({ KeyId: k.KeyId, Tags: dup }))));
+    });
+    test(ids("TestKMS::test_create_key_with_too_many_tags_raises_error"), async () => {
+        const many = tags(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`key${i}`, `value${i}`])));
+        oracle("TestKMS::test_create_key_with_too_many_tags_raises_error", env).match("invalid-tag-key", await failure(createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: many })));
+    });
+    for (const [label, key] of [["lowercase_prefix", "aws:key1"], ["uppercase_prefix", "AWS:key1"], ["too_long_key", "a".repeat(129)]] as const) {
+        const name = `TestKMS::test_create_key_with_invalid_tag_key[${label}]`;
+        test(ids(name), async () => {
+            oracle(name, env).match("invalid-tag-key", await failure(createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: tags({ [key]: "value1" }) })));
+        });
+    }
+    test(ids("TestKMS::test_tag_existing_key_with_invalid_tag_key"), async () => {
+        const k = await createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT" });
+        oracle("TestKMS::test_tag_existing_key_with_invalid_tag_key", env).match("invalid-tag-key", await failure(kms().send(new TagResourceCommand({ KeyId: k.KeyId, Tags: tags({ "aws:key1": "value1" }) }))));
+    });
+    test(ids("TestKMS::test_key_with_long_tag_value_raises_error"), async () => {
+        oracle("TestKMS::test_key_with_long_tag_value_raises_error", env).match("too-long-tag-value", await failure(createKey({ Description: "test key 123", KeyUsage: "ENCRYPT_DECRYPT", Tags: tags({ tag1: "v".repeat(257) }) })));
+    });
+});
+
+describe("the oracle refuses what AWS did not answer", () => {
+    test("another error type, status, message, a missing or extra member, an inconsistent placeholder", () => {
+        const o = () => oracle("TestKMS::test_create_alias", env);
+        const message = 'Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
+        expect(() => o().match("create_alias", { name: "ValidationException", status: 400, message })).not.toThrow();
+        expect(() => o().match("create_alias", { name: "InvalidAliasNameException", status: 400, message })).toThrow(/expected ValidationException \(400\)/);
+        expect(() => o().match("create_alias", { name: "ValidationException", status: 404, message })).toThrow(/\(400\)/);
+        expect(() => o().match("create_alias", { name: "ValidationException", status: 400, message: `${message}.` })).toThrow(/message/);
+        const d = () => oracle("TestKMS::test_create_key", env);
+        const meta = {
+            AWSAccountId: RECORDED_ACCOUNT,
+            Arn: `arn:aws:kms:${REGION}:${RECORDED_ACCOUNT}:key/11111111-2222-4333-8444-555555555555`,
+            CreationDate: new Date(),
+            CurrentKeyMaterialId: "a".repeat(64),
+            CustomerMasterKeySpec: "SYMMETRIC_DEFAULT",
+            Description: "test key 123",
+            Enabled: true,
+            EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"],
+            KeyId: "11111111-2222-4333-8444-555555555555",
+            KeyManager: "CUSTOMER",
+            KeySpec: "SYMMETRIC_DEFAULT",
+            KeyState: "Enabled",
+            KeyUsage: "ENCRYPT_DECRYPT",
+            MultiRegion: false,
+            Origin: "AWS_KMS",
+        };
+        expect(() => d().match("describe-key", meta)).not.toThrow();
+        expect(() => d().match("describe-key", { ...meta, KeyId: "99999999-2222-4333-8444-555555555555" })).toThrow(/KeyId: expected "<key-id:1>"/);
+        expect(() => d().match("describe-key", { ...meta, ValidTo: new Date() })).toThrow(/members/);
+        const { Origin: _o, ...missing } = meta;
+        expect(() => d().match("describe-key", missing)).toThrow(/members/);
+        expect(() => d().match("describe-key", { ...meta, CreationDate: "2020-01-01" })).toThrow(/a date/);
+        expect(() => d().match("describe-key", { ...meta, Arn: meta.Arn.replace(REGION, "eu-west-1") })).toThrow(/expected "arn:<partition>/);
+        expect(() => oracle("TestKMS::test_sign_verify[ECC_NIST_P256-ECDSA_SHA_384]", env)).toThrow(/never validated/);
+    });
+});
