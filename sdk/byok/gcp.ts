@@ -114,19 +114,24 @@ async function importOnce(client: any, args: { cryptoKey: string; intoVersion?: 
     }
 }
 
-/** An ACTIVE job of this method and protection level in the key ring, reused, else a new one (jobs expire after 3 days). */
+/**
+ * An ACTIVE job of this method and protection level in the key ring, reused, else a new one (jobs expire after 3 days).
+ * A job is usable once ACTIVE: Cloud KMS generates its wrapping key first (PENDING_GENERATION, resources.proto
+ * ImportJobState; HSM jobs take a while), so a new or still-generating job is polled until then.
+ */
 async function activeImportJob(client: any, keyRing: string, method: GcpImportMethod, protectionLevel: string): Promise<{ name: string; pem: string }> {
     const [jobs] = await client.listImportJobs({ parent: keyRing }, callOptions(true)).catch((e: unknown) => {
         throw cloudError("Cloud KMS", "ListImportJobs", keyRing, e);
     });
-    const usable = (jobs as any[]).find(
-        (j) => String(j.state) === "ACTIVE" && String(j.importMethod) === method && String(j.protectionLevel) === protectionLevel && j.publicKey?.pem && j.name.includes("/importJobs/keyfabric-"),
-    );
+    const ours = (jobs as any[]).filter((j) => String(j.importMethod) === method && String(j.protectionLevel) === protectionLevel && j.name.includes("/importJobs/keyfabric-"));
+    const usable = ours.find((j) => String(j.state) === "ACTIVE" && j.publicKey?.pem);
     if (usable) return { name: usable.name, pem: usable.publicKey.pem };
+    // A job still generating its wrapping key (HSM jobs start PENDING_GENERATION) is waited for, not duplicated.
+    const generating = ours.find((j) => String(j.state) === "PENDING_GENERATION");
     const importJobId = `keyfabric-${shortHash(method, protectionLevel)}-${Date.now().toString(36)}`;
-    const name = `${keyRing}/importJobs/${importJobId}`;
+    const name: string = generating?.name ?? `${keyRing}/importJobs/${importJobId}`;
     // Not idempotent either: after an uncertain failure, the job may exist; ALREADY_EXISTS means it does.
-    let created: { name: string } | undefined;
+    let created: { name: string } | undefined = generating;
     for (let attempt = 1; !created; attempt++) {
         try {
             [created] = await client.createImportJob({ parent: keyRing, importJobId, importJob: { importMethod: method, protectionLevel } }, callOptions(false));
