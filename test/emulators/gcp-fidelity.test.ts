@@ -110,6 +110,42 @@ describe('asyncStates "service": PENDING_GENERATION on the emulator clock', () =
     });
 });
 
+test("a snapshot taken while generating and after a deletion restores both: generation finishes on the clock, the name stays retired", async () => {
+    await start("service");
+    try {
+        await newKey("sign", "ASYMMETRIC_SIGN", "EC_SIGN_P256_SHA256");
+        await newKey("old", "ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION", "SOFTWARE", { destroyScheduledDuration: { seconds: 86400 } });
+        await kms.destroyCryptoKeyVersion({ name: `${RING}/cryptoKeys/old/cryptoKeyVersions/1` });
+        clock.advance(86_400_000);
+        await (await kms.deleteCryptoKeyVersion({ name: `${RING}/cryptoKeys/old/cryptoKeyVersions/1` }))[0].promise();
+        await (await kms.deleteCryptoKey({ name: `${RING}/cryptoKeys/old` }))[0].promise();
+        // Re-create the pending version after the clock moved: it is generating when the snapshot is taken.
+        const [v2] = await kms.createCryptoKeyVersion({ parent: `${RING}/cryptoKeys/sign` });
+        expect(v2.state).toBe("PENDING_GENERATION");
+        const snapshot = JSON.parse(JSON.stringify(emu.snapshot()));
+        expect(snapshot.cryptoKeys[`${RING}/cryptoKeys/sign`].versions[1]).toMatchObject({ state: "PENDING_GENERATION", readyTime: T0 + 86_400_000 + GENERATION_MS });
+        expect(Object.keys(snapshot.retiredResources)).toEqual([`${RING}/cryptoKeys/old`]);
+        const restoredClock = new ManualClock(clock.now());
+        const again = await startGcpKmsEmulator({ clock: restoredClock, state: snapshot });
+        const client = clientFor(again);
+        try {
+            expect((await client.getCryptoKeyVersion({ name: v2.name }))[0].state).toBe("PENDING_GENERATION");
+            restoredClock.advance(GENERATION_MS);
+            expect((await client.getCryptoKeyVersion({ name: v2.name }))[0]).toMatchObject({ state: "ENABLED", generateTime: ts(T0 + 86_400_000 + GENERATION_MS) });
+            await expect(client.createCryptoKey({ parent: RING, cryptoKeyId: "old", cryptoKey: { purpose: "ENCRYPT_DECRYPT" } })).rejects.toMatchObject({ code: 6, details: `CryptoKey ${RING}/cryptoKeys/old already exists.` });
+        } finally {
+            await client.close();
+            await again.stop();
+        }
+        const bad = { ...snapshot, retiredResources: { x: { name: "nope", originalResource: "x", resourceType: "t", deleteTime: 0 } } };
+        await expect(startGcpKmsEmulator({ state: bad })).rejects.toThrow(
+            'options.state is not a snapshot of the GCP KMS emulator: retiredResources.x.name: must be a retired resource name (projects/P/locations/L/retiredResources/R) (got: "nope")',
+        );
+    } finally {
+        await stop();
+    }
+});
+
 describe("parity with the protos", () => {
     beforeEach(() => start("instant"));
     afterEach(stop);
