@@ -441,9 +441,11 @@ export function classifyError(e: unknown): ErrorClass {
 
 /** A one-line description of a cloud error that never includes request data. */
 export function describeError(e: unknown): string {
-    const err = e as { name?: string; code?: unknown; details?: string; message?: string; statusCode?: number };
+    const err = e as { name?: string; code?: unknown; details?: unknown; message?: unknown; statusCode?: number };
     const kind = err?.name && err.name !== "Error" ? err.name : err?.code !== undefined ? `code ${String(err.code)}` : err?.statusCode ? `HTTP ${err.statusCode}` : "error";
-    const detail = (err?.details || err?.message || String(e)).split("\n")[0].slice(0, 300);
+    // gRPC errors carry a string `details`; an Azure RestError's `details` is the parsed body (an object).
+    const text = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+    const detail = (text(err?.details) ?? text(err?.message) ?? String(e)).split("\n")[0].slice(0, 300);
     return `${kind}: ${detail}`;
 }
 
