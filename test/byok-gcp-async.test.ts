@@ -41,6 +41,23 @@ test("an HSM import polls its new job until ACTIVE (it is PENDING_GENERATION at 
     expect(version).toMatchObject({ state: "ENABLED", protectionLevel: "HSM", importJob: r.importJob });
 });
 
+test("the answer to CreateImportJob lost after the job was created: the generating job is found and waited for, one job only", async () => {
+    const kms = createGcpKmsClient({ env: emu.env() });
+    try {
+        await kms.createCryptoKey({ parent: RING, cryptoKeyId: "hsm-c", skipInitialVersionCreation: true, cryptoKey: { purpose: "ENCRYPT_DECRYPT", importOnly: true, versionTemplate: { protectionLevel: "HSM" } } });
+    } finally {
+        await kms.close();
+    }
+    emu.gcp.faults.add({ operation: "CreateImportJob", kind: "drop-after-apply", next: 1 });
+    const before = emu.gcp.inspect().importJobs.length;
+    const r = await importGcpVersion({ cryptoKey: `${RING}/cryptoKeys/hsm-c`, material: crypto.randomBytes(32), importMethod: "RSA_OAEP_4096_SHA1_AES_256", env: emu.env() });
+    expect(emu.gcp.faults.injected["drop-after-apply"]).toBe(1);
+    const jobs = emu.gcp.inspect().importJobs.filter((j) => j.importMethod === "RSA_OAEP_4096_SHA1_AES_256");
+    expect(jobs.map((j) => [j.name, j.state])).toEqual([[r.importJob, "ACTIVE"]]);
+    expect(emu.gcp.inspect().importJobs).toHaveLength(before + 1);
+    expect(r).toMatchObject({ version: `${RING}/cryptoKeys/hsm-c/cryptoKeyVersions/1`, primary: true });
+});
+
 test("a keyfabric job of the same method still PENDING_GENERATION is waited for and used, not a second one created", async () => {
     const kms = createGcpKmsClient({ env: emu.env() });
     try {

@@ -181,8 +181,11 @@ describe("parity with the protos", () => {
         expect(jobStatement).toMatchObject({ importJob: job.name, importMethod: "RSA_OAEP_3072_SHA256_AES_256", publicKeySpki: (crypto.createPublicKey(job.publicKey!.pem!).export({ type: "spki", format: "der" }) as Buffer).toString("base64") });
     });
 
-    // Oracle: the service's NOT_FOUND / ALREADY_EXISTS wording, `<Type> <full resource name> not found.` (issue #14's
-    // comparison against Cloud KMS samples and client tests).
+    // Oracle: the service's NOT_FOUND / ALREADY_EXISTS wording as real gcloud and Terraform runs quote it in public
+    // repositories: "ERROR: (gcloud.kms.encrypt) NOT_FOUND: CryptoKey projects/PROJECT_ID/locations/global/keyRings/
+    // android-gradle/cryptoKeys/default not found.", "(gcloud.kms.keys.versions.list) NOT_FOUND: KeyRing projects/
+    // test-project/locations/us-central1/keyRings/github-token-minter-keyring not found.", "googleapi: Error 409:
+    // CryptoKey projects/devops4me/locations/europe-west2/keyRings/cluster-key-ring/cryptoKeys/cluster-key already exists."
     test("NOT_FOUND and ALREADY_EXISTS name the resource type and the full name", async () => {
         await newKey("k", "ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION");
         await expect(kms.getKeyRing({ name: `${LOC}/keyRings/none` })).rejects.toMatchObject({ code: 5, details: `KeyRing ${LOC}/keyRings/none not found.` });
@@ -312,8 +315,9 @@ describe("Locations mixin, list filters, IAM denials", () => {
         await expect(kms.listCryptoKeys({ parent: RING, orderBy: "create_time" })).rejects.toMatchObject({ code: 3, details: 'order_by: must be "name" or "name desc" (got "create_time")' });
     });
 
-    // Oracle: IAM's PERMISSION_DENIED wording for Cloud KMS ("Permission '<permission>' denied on resource '<name>' (or it
-    // may not exist)."), the permission names of cloud.google.com/kms/docs/reference/permissions-and-roles.
+    // Oracle: IAM's PERMISSION_DENIED wording for Cloud KMS, as a real gcloud run quotes it in a public repository:
+    // "Permission 'cloudkms.cryptoKeyVersions.useToEncrypt' denied on resource 'projects/…/cryptoKeys/rsingal_key' (or it
+    // may not exist)."; the permission names of cloud.google.com/kms/docs/reference/permissions-and-roles.
     test("deny rules: PERMISSION_DENIED per permission, resource (and children) and principal; TestIamPermissions leaves it out", async () => {
         const key = await newKey("k", "ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION");
         emu.deny({ permission: "cloudkms.cryptoKeyVersions.useToEncrypt", resource: RING });
