@@ -31,6 +31,8 @@ export function recordedTests(): { name: string; validated: boolean; entries: st
     return Object.keys(snapshot).map((k) => ({ name: k.slice(PREFIX.length), validated: validation[k] !== undefined, entries: Object.keys(snapshot[k]["recorded-content"]) }));
 }
 
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 export interface Oracle {
     /** Compares `actual` (an SDK answer without `$metadata`, or `failure()`'s error) with the recorded entry. */
     match(entry: string, actual: unknown): void;
@@ -67,18 +69,21 @@ export function oracle(test: string, env: { region: string; secondaryRegion?: st
         if (typeof got !== "string") fail(where, `expected a string like ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
         const names: string[] = [];
         const pattern = want.split(/(<[a-z0-9-]+(?::\d+)?>)/).map((part) => {
-            if (!/^<[a-z0-9-]+(?::\d+)?>$/.test(part)) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            if (!/^<[a-z0-9-]+(?::\d+)?>$/.test(part)) return escape(part);
             const value = bindings.get(part);
-            if (value !== undefined) return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            // LocalStack names a key <key-id:N> both as a bare id and as a whole KeyId member holding its ARN.
+            if (value !== undefined && part.startsWith("<key-id:")) return `(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/)?${escape(value)}`;
+            if (value !== undefined) return escape(value);
             names.push(part);
             return "([A-Za-z0-9:/_+=.-]+?)";
         });
         const m = new RegExp(`^${pattern.join("")}$`).exec(got);
         if (!m) fail(where, `expected ${JSON.stringify(want)} (bound: ${JSON.stringify(Object.fromEntries(bindings))}), got ${JSON.stringify(got)}`);
         names.forEach((n, i) => {
+            const value = n.startsWith("<key-id:") ? m[i + 1].replace(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\//, "") : m[i + 1];
             const prior = bindings.get(n);
-            if (prior !== undefined && prior !== m[i + 1]) fail(where, `${n} is ${prior} elsewhere, here ${m[i + 1]}`);
-            bindings.set(n, m[i + 1]);
+            if (prior !== undefined && prior !== value) fail(where, `${n} is ${prior} elsewhere, here ${value}`);
+            bindings.set(n, value);
         });
     }
 

@@ -12,7 +12,11 @@
  * | test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material | recorded 2025-03-08, before AWS allowed on-demand rotation of imported material; the later recordings (2025-11, test_rotate_key_on_demand_updates_current_key_material_for_external_keys and others, replayed below) supersede it |
  * | test_verify_salt_length[*] | no recorded content (assertions only): the PSS salt length is asserted in test/emulators/aws.test.ts |
  * | test_import_key_symmetric, test_import_key_asymmetric, test_import_key_rsa_aes_wrap_sha256, test_import_key_ecc_keys[*], test_import_key_hmac_keys[*] | import flows with LocalStack-side key generation; import is covered by test/emulators/aws.test.ts and the cases below (get_parameters_for_import, pending material, external rotation) |
- * | TestKMSGenerateKeys::test_encryption_context_generate_data_key_pair(_without_plaintext) | replayed (decrypting the private key blob without its context) |
+ *
+ * Validated tests without recorded content (assertions only, in test_kms.validation.json but not the snapshot) whose
+ * assertions are replayed at the end: test_create_grant_with_invalid_key, test_list_grants_with_invalid_key,
+ * test_create_grant_with_valid_key, test_create_grant_with_same_name_two_keys, test_revoke_grant,
+ * test_retire_grant_with_grant_token.
  */
 import {
     CreateAliasCommand,
@@ -28,8 +32,13 @@ import {
     GenerateDataKeyWithoutPlaintextCommand,
     GenerateMacCommand,
     GenerateRandomCommand,
+    CreateGrantCommand,
     GetKeyRotationStatusCommand,
+    ListGrantsCommand,
+    RetireGrantCommand,
+    RevokeGrantCommand,
     GetParametersForImportCommand,
+    ImportKeyMaterialCommand,
     KMSClient,
     ListAliasesCommand,
     ListResourceTagsCommand,
@@ -399,7 +408,7 @@ describe("data keys and ReEncrypt (recorded AWS answers)", () => {
             const r = out(await kms().send(new ReEncryptCommand({ SourceKeyId: source.KeyId, DestinationKeyId: destination.KeyId, CiphertextBlob: ct, SourceEncryptionAlgorithm: algo, DestinationEncryptionAlgorithm: algo })));
             const o = oracle(name, env);
             o.match("test_re_encrypt", r);
-            expect([o.bound("<key-id:1>"), o.bound("<key-arn>")]).toEqual([destination.Arn, source.Arn]);
+            expect([o.bound("<key-id:1>"), o.bound("<key-arn>")]).toEqual([destination.KeyId, source.Arn]);
             const back = await kms().send(new DecryptCommand({ KeyId: destination.KeyId, CiphertextBlob: r.CiphertextBlob, EncryptionAlgorithm: algo }));
             expect(Buffer.from(back.Plaintext!)).toEqual(b64text(MESSAGE));
         });
@@ -506,5 +515,239 @@ describe("the oracle refuses what AWS did not answer", () => {
         expect(() => d().match("describe-key", { ...meta, CreationDate: "2020-01-01" })).toThrow(/a date/);
         expect(() => d().match("describe-key", { ...meta, Arn: meta.Arn.replace(REGION, "eu-west-1") })).toThrow(/expected "arn:<partition>/);
         expect(() => oracle("TestKMS::test_sign_verify[ECC_NIST_P256-ECDSA_SHA_384]", env)).toThrow(/never validated/);
+    });
+});
+
+/** GetParametersForImport (RSAES_OAEP_SHA_256, RSA_2048) and 32 random bytes wrapped with its public key, as the recorded tests do. */
+async function wrappedMaterial(keyId: string) {
+    const p = await kms().send(new GetParametersForImportCommand({ KeyId: keyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }));
+    const publicKey = crypto.createPublicKey({ key: Buffer.from(p.PublicKey!), format: "der", type: "spki" });
+    const wrapped = crypto.publicEncrypt({ key: publicKey, padding: crypto.constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256" }, crypto.randomBytes(32));
+    return { params: out(p), ImportToken: p.ImportToken, EncryptedKeyMaterial: wrapped };
+}
+
+async function importMaterial(keyId: string, extra: { ImportType?: "NEW_KEY_MATERIAL" } = {}) {
+    const { ImportToken, EncryptedKeyMaterial } = await wrappedMaterial(keyId);
+    return out(await kms().send(new ImportKeyMaterialCommand({ KeyId: keyId, ImportToken, EncryptedKeyMaterial, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE", ...extra })));
+}
+
+describe("rotation and imported material (recorded AWS answers)", () => {
+    const status = async (id: string) => out(await kms().send(new GetKeyRotationStatusCommand({ KeyId: id })));
+    const describeKey = async (id: string) => out(await kms().send(new DescribeKeyCommand({ KeyId: id })));
+
+    for (const days of [90, 180]) {
+        const name = `TestKMS::test_key_enable_rotation_status[${days}]`;
+        test(ids(name), async () => {
+            const k = await createKey();
+            await kms().send(new EnableKeyRotationCommand({ KeyId: k.KeyId, RotationPeriodInDays: days }));
+            const o = oracle(name, env);
+            o.match("match_response", await status(k.KeyId!));
+            expect(o.bound("<key-id:1>")).toBe(k.KeyId);
+        });
+    }
+
+    test(ids("TestKMS::test_rotate_on_demand_returns_arn_for_key_id"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        const r = out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId })));
+        oracle("TestKMS::test_rotate_on_demand_returns_arn_for_key_id", env).match("rotate-on-demand-aws-key", r);
+        expect(r.KeyId).toBe(k.Arn);
+        passTime();
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_with_symmetric_key_and_automatic_rotation_disabled"), async () => {
+        const o = oracle("TestKMS::test_rotate_key_on_demand_with_symmetric_key_and_automatic_rotation_disabled", env);
+        const k = await createKey();
+        o.match("rotate-on-demand-response", out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        // In progress: GetKeyRotationStatus shows OnDemandRotationStartDate until the rotation is done (LocalStack polled for it).
+        expect((await status(k.KeyId!)).OnDemandRotationStartDate).toEqual(new Date(clock.now()));
+        passTime();
+        o.match("rotation-status-response-after-rotation", await status(k.KeyId!));
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_with_symmetric_key_and_automatic_rotation_enabled"), async () => {
+        const o = oracle("TestKMS::test_rotate_key_on_demand_with_symmetric_key_and_automatic_rotation_enabled", env);
+        const k = await createKey();
+        await kms().send(new EnableKeyRotationCommand({ KeyId: k.KeyId }));
+        const before = await status(k.KeyId!);
+        o.match("rotate-on-demand-response", out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        expect((await status(k.KeyId!)).NextRotationDate).toEqual(before.NextRotationDate);
+        passTime();
+        o.match("rotation-status-response-after-rotation", await status(k.KeyId!));
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_modifies_key_material"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        const before = (await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: b64text(MESSAGE) }))).CiphertextBlob!;
+        oracle("TestKMS::test_rotate_key_on_demand_modifies_key_material", env).match("rotate-on-demand-response", out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        passTime();
+        const after = (await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: b64text(MESSAGE) }))).CiphertextBlob!;
+        expect(Buffer.from(after).equals(Buffer.from(before))).toBe(false);
+        expect(Buffer.from((await kms().send(new DecryptCommand({ CiphertextBlob: before }))).Plaintext!)).toEqual(b64text(MESSAGE));
+    });
+
+    test(ids("TestKMS::test_key_rotation_updates_current_key_material_id_for_aws_symmetric_keys"), async () => {
+        const o = oracle("TestKMS::test_key_rotation_updates_current_key_material_id_for_aws_symmetric_keys", env);
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT", Description: "test-key" });
+        const before = await describeKey(k.KeyId!);
+        o.match("describe-key-before-rotation", before);
+        await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+        // AWS answers at once and changes CurrentKeyMaterialId later.
+        expect((await describeKey(k.KeyId!)).KeyMetadata!.CurrentKeyMaterialId).toBe(before.KeyMetadata!.CurrentKeyMaterialId);
+        passTime();
+        const after = await describeKey(k.KeyId!);
+        o.match("describe-key-after-rotation", after);
+        expect(after.KeyMetadata!.CurrentKeyMaterialId).not.toBe(before.KeyMetadata!.CurrentKeyMaterialId);
+    });
+
+    test(ids("TestKMS::test_key_rotations_encryption_decryption"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        const ct = (await kms().send(new EncryptCommand({ KeyId: k.KeyId, Plaintext: b64text(MESSAGE), EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))).CiphertextBlob!;
+        await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+        passTime();
+        expect(Buffer.from((await kms().send(new DecryptCommand({ KeyId: k.KeyId, CiphertextBlob: ct, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))).Plaintext!)).toEqual(b64text(MESSAGE));
+        const bad = Buffer.from("bad data");
+        oracle("TestKMS::test_key_rotations_encryption_decryption", env).match("bad-ciphertext", await failure(kms().send(new DecryptCommand({ KeyId: k.KeyId, CiphertextBlob: bad, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" }))));
+    });
+
+    test(ids("TestKMS::test_key_rotations_limits"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        for (let i = 0; i < 10; i++) {
+            await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }));
+            passTime();
+            expect((await status(k.KeyId!)).OnDemandRotationStartDate).toBeUndefined();
+        }
+        const o = oracle("TestKMS::test_key_rotations_limits", env);
+        o.match("error-response", await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        expect(o.bound("<key-arn>")).toBe(k.Arn);
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_raises_error_given_key_is_disabled"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "RSA_4096" });
+        await kms().send(new DisableKeyCommand({ KeyId: k.KeyId }));
+        oracle("TestKMS::test_rotate_key_on_demand_raises_error_given_key_is_disabled", env).match("error-response", await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+    });
+    test(ids("TestKMS::test_rotate_key_on_demand_raises_error_given_key_that_does_not_exist"), async () => {
+        oracle("TestKMS::test_rotate_key_on_demand_raises_error_given_key_that_does_not_exist", env).match(
+            "error-response",
+            await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab" }))),
+        );
+    });
+    test(ids("TestKMS::test_rotate_key_on_demand_raises_error_given_non_symmetric_key"), async () => {
+        const k = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "RSA_4096" });
+        oracle("TestKMS::test_rotate_key_on_demand_raises_error_given_non_symmetric_key", env).match("error-response", await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+    });
+
+    for (const spec of ["SYMMETRIC_DEFAULT", "RSA_4096"]) {
+        const name = `TestKMS::test_rotate_key_on_demand_on_external_key_with_no_key_material[${spec}]`;
+        test(ids(name), async () => {
+            const o = oracle(name, env);
+            const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
+            o.match("create-kms-external-key", k);
+            o.match(`rotate-key-on-demand-error-response-${spec}`, await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        });
+    }
+
+    test(ids("TestKMS::test_get_parameters_for_import"), async () => {
+        const sv = await createKey({ KeyUsage: "SIGN_VERIFY", KeySpec: "ECC_NIST_P256", Origin: "EXTERNAL" });
+        const p = await kms().send(new GetParametersForImportCommand({ KeyId: sv.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_4096" }));
+        expect([p.KeyId, p.ParametersValidTo instanceof Date, p.ImportToken!.length > 0, p.PublicKey!.length > 0]).toEqual([sv.Arn, true, true, true]);
+        const ed = await createKey();
+        const e = await failure(kms().send(new GetParametersForImportCommand({ KeyId: ed.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_4096" })));
+        const o = oracle("TestKMS::test_get_parameters_for_import", env);
+        o.match("response-error", e);
+        expect(o.bound("<key-arn>")).toBe(ed.Arn);
+    });
+    test(ids("TestKMS::test_get_parameters_for_import_raises_for_non_external_kms_keys"), async () => {
+        const ed = await createKey({ KeyUsage: "ENCRYPT_DECRYPT", KeySpec: "SYMMETRIC_DEFAULT" });
+        oracle("TestKMS::test_get_parameters_for_import_raises_for_non_external_kms_keys", env).match(
+            "get-import-parameters-error",
+            await failure(kms().send(new GetParametersForImportCommand({ KeyId: ed.KeyId, WrappingAlgorithm: "RSAES_OAEP_SHA_256", WrappingKeySpec: "RSA_2048" }))),
+        );
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_raises_for_no_pending_key_material"), async () => {
+        const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
+        await importMaterial(k.KeyId!);
+        oracle("TestKMS::test_rotate_key_on_demand_raises_for_no_pending_key_material", env).match(
+            "rotate-key-on-demand-invalid-state-error",
+            await failure(kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))),
+        );
+    });
+
+    test(ids("TestKMS::test_import_key_material_raises_if_there_is_already_key_material_pending"), async () => {
+        const o = oracle("TestKMS::test_import_key_material_raises_if_there_is_already_key_material_pending", env);
+        const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
+        o.match("import-initial-material-response", await importMaterial(k.KeyId!));
+        o.match("import-pending-material-response", await importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" }));
+        o.match("existing-pending-material-error", await failure(importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" })));
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_updates_current_key_material_for_external_keys"), async () => {
+        const o = oracle("TestKMS::test_rotate_key_on_demand_updates_current_key_material_for_external_keys", env);
+        const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
+        o.match("create-kms-external-key", k);
+        const first = await wrappedMaterial(k.KeyId!);
+        o.match("get-import-parameters-response", first.params);
+        o.match("describe-empty-key-response", await describeKey(k.KeyId!));
+        o.match("import-key-material-response", out(await kms().send(new ImportKeyMaterialCommand({ KeyId: k.KeyId, ImportToken: first.ImportToken, EncryptedKeyMaterial: first.EncryptedKeyMaterial, ExpirationModel: "KEY_MATERIAL_DOES_NOT_EXPIRE" }))));
+        o.match("describe-key-with-material-response", await describeKey(k.KeyId!));
+        const plaintext = Buffer.from("Hello World!1/?");
+        const initial = out(await kms().send(new EncryptCommand({ Plaintext: plaintext, KeyId: k.KeyId, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" })));
+        o.match("kms-encrypt-initial-response", initial);
+        o.match("import-new-key-material-response", await importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" }));
+        o.match("describe-key-with-new-material-response", await describeKey(k.KeyId!));
+        o.match("rotate-key-on-demand-response", out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        // Not yet: AWS rotates later (LocalStack polled DescribeKey until CurrentKeyMaterialId changed).
+        expect((await describeKey(k.KeyId!)).KeyMetadata!.CurrentKeyMaterialId).toBe(o.bound("<key-material-id:1>"));
+        passTime();
+        o.match("describe-key-after-rotation", await describeKey(k.KeyId!));
+        const rotated = out(await kms().send(new EncryptCommand({ Plaintext: plaintext, KeyId: k.KeyId, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" })));
+        o.match("kms-encrypt-rotated-key-response", rotated);
+        for (const ct of [initial.CiphertextBlob, rotated.CiphertextBlob]) {
+            expect(Buffer.from((await kms().send(new DecryptCommand({ CiphertextBlob: ct, KeyId: k.KeyId }))).Plaintext!)).toEqual(plaintext);
+        }
+    });
+
+    test(ids("TestKMS::test_rotate_key_on_demand_for_external_keys_decrypts_with_previous_material"), async () => {
+        const o = oracle("TestKMS::test_rotate_key_on_demand_for_external_keys_decrypts_with_previous_material", env);
+        const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
+        o.match("create-kms-external-key", k);
+        o.match("import-key-material-response", await importMaterial(k.KeyId!));
+        const plaintext = Buffer.from("Hello World!");
+        const initial = out(await kms().send(new EncryptCommand({ Plaintext: plaintext, KeyId: k.KeyId, EncryptionAlgorithm: "SYMMETRIC_DEFAULT" })));
+        o.match("kms-encrypt-initial-response", initial);
+        await importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" });
+        o.match("rotate-key-on-demand-response", out(await kms().send(new RotateKeyOnDemandCommand({ KeyId: k.KeyId }))));
+        passTime();
+        const back = await kms().send(new DecryptCommand({ CiphertextBlob: initial.CiphertextBlob, KeyId: k.KeyId }));
+        expect([Buffer.from(back.Plaintext!).toString(), back.KeyMaterialId]).toEqual([plaintext.toString(), o.bound("<key-material-id:1>")]);
+    });
+});
+
+describe("grants (assertions of validated tests without recorded content)", () => {
+    const user = `arn:aws:iam::${RECORDED_ACCOUNT}:user/tester`;
+    const grants = async (id: string) => (await kms().send(new ListGrantsCommand({ KeyId: id }))).Grants!;
+    test("TestKMS::test_create_grant_with_invalid_key, TestKMS::test_list_grants_with_invalid_key: NotFoundException", async () => {
+        expect(await failure(kms().send(new CreateGrantCommand({ KeyId: "invalid", GranteePrincipal: user, Operations: ["Decrypt", "Encrypt"] })))).toEqual({ name: "NotFoundException", status: 400, message: "Invalid keyId 'invalid'" });
+        expect(await failure(kms().send(new ListGrantsCommand({ KeyId: "invalid" })))).toEqual({ name: "NotFoundException", status: 400, message: "Invalid keyId 'invalid'" });
+    });
+    test("TestKMS::test_create_grant_with_valid_key, TestKMS::test_revoke_grant, TestKMS::test_retire_grant_with_grant_token", async () => {
+        const k = await createKey();
+        expect(await grants(k.KeyId!)).toEqual([]);
+        const g = await kms().send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: user, Operations: ["Decrypt", "Encrypt"] }));
+        expect([g.GrantId, g.GrantToken!.length > 0]).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/), true]);
+        expect(await grants(k.KeyId!)).toEqual([
+            { KeyId: k.Arn, GrantId: g.GrantId, CreationDate: new Date(clock.now()), GranteePrincipal: user, IssuingAccount: `arn:aws:iam::${RECORDED_ACCOUNT}:root`, Operations: ["Decrypt", "Encrypt"] },
+        ]);
+        await kms().send(new RevokeGrantCommand({ KeyId: k.KeyId, GrantId: g.GrantId }));
+        expect(await grants(k.KeyId!)).toEqual([]);
+        const g2 = await kms().send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: user, Operations: ["Decrypt", "Encrypt"] }));
+        await kms().send(new RetireGrantCommand({ GrantToken: g2.GrantToken }));
+        expect(await grants(k.KeyId!)).toEqual([]);
+    });
+    test("TestKMS::test_create_grant_with_same_name_two_keys: one grant per key", async () => {
+        const [a, b] = [await createKey(), await createKey()];
+        for (const k of [a, b]) await kms().send(new CreateGrantCommand({ KeyId: k.KeyId, GranteePrincipal: user, Operations: ["Decrypt", "Encrypt"], Name: "TestGrantName" }));
+        expect([(await grants(a.KeyId!)).length, (await grants(b.KeyId!)).length]).toEqual([1, 1]);
     });
 });
