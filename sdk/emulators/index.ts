@@ -15,6 +15,7 @@ export { EmulatorStateError, MAX_LISTED_PROBLEMS, type StateProblem } from "./pe
 export { readStateFile, stateProblems, StateSaver, writeStateFile, STATE_FILE_MODE, type StateSaverOptions } from "./state-file";
 export { startAwsKmsEmulator, startGcpKmsEmulator, startAzureKeyVaultEmulator };
 export type { AwsKmsEmulator, GcpKmsEmulator, AzureKeyVaultEmulator };
+export { GENERATION_MS as GCP_GENERATION_MS, type DenyRule as GcpDenyRule } from "./gcp";
 
 export interface EmulatorSetOptions {
     readonly awsPort?: number;
