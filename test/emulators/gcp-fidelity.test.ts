@@ -91,6 +91,21 @@ describe('asyncStates "service": PENDING_GENERATION on the emulator clock', () =
         expect((await kms.decrypt({ name: hsm.name, ciphertext: ct.ciphertext }))[0].plaintext).toEqual(Buffer.from("p"));
     });
 
+    test("automatic rotation of an HSM key: the new version generates while the old primary keeps serving, then becomes primary", async () => {
+        const day = 86_400_000;
+        const key = await newKey("rot", "ENCRYPT_DECRYPT", "GOOGLE_SYMMETRIC_ENCRYPTION", "HSM", { rotationPeriod: { seconds: 86400 }, nextRotationTime: ts(T0 + day) });
+        clock.advance(day); // version 1 generated long ago; rotation due now
+        const [during] = await kms.getCryptoKey({ name: key.name });
+        expect(during.primary!.name).toBe(`${key.name}/cryptoKeyVersions/1`);
+        expect((await kms.getCryptoKeyVersion({ name: `${key.name}/cryptoKeyVersions/2` }))[0].state).toBe("PENDING_GENERATION");
+        const [ct] = await kms.encrypt({ name: key.name, plaintext: Buffer.from("p") });
+        expect(ct.name).toBe(`${key.name}/cryptoKeyVersions/1`);
+        clock.advance(GENERATION_MS);
+        const [after] = await kms.getCryptoKey({ name: key.name });
+        expect(after.primary).toMatchObject({ name: `${key.name}/cryptoKeyVersions/2`, state: "ENABLED", generateTime: ts(T0 + day + GENERATION_MS) });
+        expect(after.nextRotationTime).toEqual(ts(T0 + 2 * day));
+    });
+
     // Oracle: resources.proto ImportJob.ImportJobState.PENDING_GENERATION ("The wrapping key for this job is still being
     // generated. It may not be used. Cloud KMS will automatically mark this job as ACTIVE as soon as the wrapping key is
     // generated."), ImportJob.public_key ("Only returned if state is ACTIVE").

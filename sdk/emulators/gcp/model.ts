@@ -72,6 +72,8 @@ export class KmsModel {
                     v.state = "ENABLED";
                     v.generateTime = v.readyTime;
                     delete v.readyTime;
+                    if (v.primaryWhenReady) key.primary = v.id;
+                    delete v.primaryWhenReady;
                 }
                 if (v.state === "DESTROY_SCHEDULED" && v.destroyTime !== undefined && now >= v.destroyTime) {
                     v.state = "DESTROYED";
@@ -107,7 +109,9 @@ export class KmsModel {
     private rotateIfDue(key: CryptoKeyRecord, now: number): void {
         if (key.purpose !== "ENCRYPT_DECRYPT" || key.importOnly || key.nextRotationTime === undefined || now < key.nextRotationTime) return;
         const v = this.addGenerated(key, crypto.randomBytes(32));
-        key.primary = v.id;
+        // The new version is the primary once it can be used (at once, unless an HSM key generates it first).
+        if (v.state === "ENABLED") key.primary = v.id;
+        else v.primaryWhenReady = true;
         if (key.rotationPeriodMs === undefined) {
             delete key.nextRotationTime;
             return;

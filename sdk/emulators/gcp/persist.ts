@@ -38,6 +38,7 @@ const versionShape = {
     createTime: time,
     generateTime: time.optional(),
     readyTime: time.optional(),
+    primaryWhenReady: z.boolean().optional(),
     destroyTime: time.optional(),
     destroyEventTime: time.optional(),
     importJob: z.string().optional(),

@@ -22,6 +22,8 @@ export interface VersionRecord {
     generateTime?: number;
     /** PENDING_GENERATION until this time on the emulator clock (asyncStates "service"), then ENABLED. */
     readyTime?: number;
+    /** A version of automatic rotation: it becomes the primary once generated (the primary stays usable meanwhile). */
+    primaryWhenReady?: boolean;
     destroyTime?: number;
     destroyEventTime?: number;
     importJob?: string;
