@@ -47,6 +47,9 @@ test("prints one JSON line, then every cloud's BYOK flow works through the unmod
         aws: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
         gcp: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
         azure: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        // The default vault and Managed HSM on ports of their own, for unmodified clients.
+        azureVaults: { "kf-vault": expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
+        azureManagedHsms: { "kf-hsm": expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
     });
     try {
         // AWS: EXTERNAL key, wrapping key, import, use; a wrong wrap is InvalidCiphertextException.
@@ -123,6 +126,47 @@ test("prints one JSON line, then every cloud's BYOK flow works through the unmod
         await stop(again.child);
     }
     expect(fs.statSync(stateFile).mode & 0o777).toBe(0o600);
+});
+
+test("--azure-vault / --azure-hsm (repeatable) and --instant: an unmodified KeyClient on a printed URL, deletes shown at once", async () => {
+    const { child, line } = await emulate("--azure-vault", "team-a", "--azure-vault", "team-b", "--azure-hsm", "team-hsm", "--instant");
+    try {
+        const endpoints = JSON.parse(line) as { azureVaults: Record<string, string>; azureManagedHsms: Record<string, string> };
+        expect(Object.keys(endpoints.azureVaults)).toEqual(["kf-vault", "team-a", "team-b"]);
+        expect(Object.keys(endpoints.azureManagedHsms)).toEqual(["kf-hsm", "team-hsm"]);
+        expect(new Set([...Object.values(endpoints.azureVaults), ...Object.values(endpoints.azureManagedHsms)]).size).toBe(5);
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const { KeyClient } = require("@azure/keyvault-keys") as typeof import("@azure/keyvault-keys");
+        const credential = { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3_600_000 }) };
+        const keys = new KeyClient(endpoints.azureVaults["team-a"], credential, { allowInsecureConnection: true, disableChallengeResourceVerification: true });
+        const key = await keys.createEcKey("cli-key", { curve: "P-256" });
+        expect(key.id).toMatch(new RegExp(`^${endpoints.azureVaults["team-a"]}/keys/cli-key/[0-9a-f]{32}$`));
+        await keys.beginDeleteKey("cli-key", { intervalInMs: 60_000 });
+        // --instant: the deleted key is there at once (without it, 404 for 2 s).
+        expect((await keys.getDeletedKey("cli-key")).properties.recoveryId).toBe(`${endpoints.azureVaults["team-a"]}/deletedkeys/cli-key`);
+    } finally {
+        expect(await stop(child)).toBe(0);
+    }
+});
+
+test("a bad --azure-vault name, or a vault port another emulator has, is refused before any port opens", async () => {
+    const run = (...args: string[]) =>
+        new Promise<{ code: number | null; stderr: string; stdout: string }>((resolve) => {
+            const child = spawn(process.execPath, [bin, "emulate", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+            let stderr = "";
+            let stdout = "";
+            child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+            child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+            child.on("exit", (code) => resolve({ code, stderr, stdout }));
+        });
+    const bad = await run("--azure-vault", "x_1");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toContain(`not a Key Vault name (allowed: 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, no "--"; optionally :PORT; got: "x_1")`);
+    const clash = await run("--aws-port", "45671", "--azure-vault", "team-a:45671");
+    expect(clash.code).toBe(1);
+    expect(clash.stdout).toBe("");
+    expect(clash.stderr).toBe("error: --azure-vault team-a:45671 is the same port as --aws-port 45671: each emulator needs a port of its own (or 0, a free one)\n");
 });
 
 test("the three emulators start together in under a second (in-process)", async () => {

@@ -88,13 +88,13 @@ Stopping:
 /** Two emulators (or vaults) given the same port: refused before either listens. */
 function portClash(opts: EmulateOptions): string | undefined {
     const given = [
-        ...(["aws", "gcp", "azure"] as const).map((cloud) => ({ option: PORT_OPTIONS[cloud], port: opts[`${cloud}Port`] })),
-        ...(opts.azureVault ?? []).map((v) => ({ option: `--azure-vault ${v.name}:${v.port}`, port: v.port })),
-        ...(opts.azureHsm ?? []).map((v) => ({ option: `--azure-hsm ${v.name}:${v.port}`, port: v.port })),
+        ...(["aws", "gcp", "azure"] as const).map((cloud) => ({ label: `${PORT_OPTIONS[cloud]} ${opts[`${cloud}Port`]}`, port: opts[`${cloud}Port`] })),
+        ...(opts.azureVault ?? []).map((v) => ({ label: `--azure-vault ${v.name}:${v.port}`, port: v.port })),
+        ...(opts.azureHsm ?? []).map((v) => ({ label: `--azure-hsm ${v.name}:${v.port}`, port: v.port })),
     ].filter((p) => p.port !== undefined && p.port !== 0);
     for (let i = 1; i < given.length; i++) {
         const first = given.slice(0, i).find((p) => p.port === given[i].port);
-        if (first) return `${given[i].option} ${given[i].port} is the same port as ${first.option} ${first.port}: each emulator needs a port of its own (or 0, a free one)`;
+        if (first) return `${given[i].label} is the same port as ${first.label}: each emulator needs a port of its own (or 0, a free one)`;
     }
     return undefined;
 }
