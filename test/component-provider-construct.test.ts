@@ -1,0 +1,174 @@
+/**
+ * The component package over the provider's gRPC interface, as the engine drives it: the plugin started by the
+ * Node.js language host's runner from the program's directory (its port read from stdout), `GetSchema`, then
+ * `Construct` with a resource monitor (keyfabric preview's EngineMonitor, answering as the engine does at a first
+ * preview). The inputs are exactly those of the YAML example's resource declaration and of the Python example's
+ * constructor call; the resources they build must be the TypeScript example's (examples/config-driven), type for
+ * type, name for name, input for input, and pass keyfabric's policy pack.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { DEFAULT_POLICY_PACK } from "../sdk/policy/analyzer";
+import type { MockRun, RecordedResource } from "../sdk/preview/harness";
+import { openPacks } from "../sdk/preview/policy";
+import { previewProject } from "../sdk/preview/project";
+import { KeyfabricProvider } from "../sdk/provider/provider";
+import { FakeEngine, Plugin, rpcCall, startEngine, startPlugin } from "./support/engine";
+import { readComponentCall } from "./support/pythonCall";
+
+const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
+
+const root = path.join(__dirname, "..");
+const PLUGIN = path.join(root, "sdk", "provider");
+const YAML_DIR = path.join(root, "examples", "yaml-hierarchy");
+const PY_DIR = path.join(root, "examples", "python-hierarchy");
+const STACK = "dev";
+/** The engine's unknown-value sentinel in a serialized struct. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const stackUrn = (project: string) => `urn:pulumi:${STACK}::${project}::pulumi:pulumi:Stack::${project}-${STACK}`;
+
+let logEngine: FakeEngine;
+let plugin: Plugin;
+let schema: any;
+let typescript: MockRun;
+
+beforeAll(async () => {
+    logEngine = await startEngine({ project: "yaml-hierarchy", stack: STACK, stackUrn: stackUrn("yaml-hierarchy") });
+    plugin = await startPlugin(PLUGIN, logEngine.engineAddress, YAML_DIR);
+    schema = JSON.parse((await rpcCall(plugin.client, "getSchema", new provproto.GetSchemaRequest())).getSchema());
+    typescript = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "preview", stack: STACK });
+}, 400_000);
+
+afterAll(async () => {
+    if (plugin) {
+        const exited = new Promise((resolve) => plugin.process.once("exit", resolve));
+        plugin.stop();
+        await exited;
+    }
+    logEngine?.close();
+});
+
+/** Construct over gRPC against a fresh monitor for `project`; the monitor's records and the response (or the error). */
+async function construct(project: string, type: string, name: string, inputs: Record<string, unknown>, mode: "preview" | "update" = "preview") {
+    const engine = await startEngine({ project, stack: STACK, stackUrn: stackUrn(project), mode });
+    try {
+        const req = new provproto.ConstructRequest();
+        req.setProject(project);
+        req.setStack(STACK);
+        req.setDryrun(mode === "preview");
+        req.setParallel(1);
+        req.setMonitorendpoint(engine.monitorAddress);
+        req.setType(type);
+        req.setName(name);
+        req.setParent(stackUrn(project));
+        req.setInputs(Struct.fromJavaScript(inputs));
+        try {
+            const resp = await rpcCall(plugin.client, "construct", req);
+            return { recorded: engine.monitor.recorded, urn: resp.getUrn() as string, state: resp.getState().toJavaScript() as Record<string, unknown> };
+        } catch (error) {
+            return { recorded: engine.monitor.recorded, error: error as { details: string } };
+        }
+    } finally {
+        engine.close();
+    }
+}
+
+/** What a resource is, independent of the project's name: type, name, parent chain, options and inputs. */
+function normalize(resources: readonly RecordedResource[], project: string) {
+    const p = (s: string) => s.split(`::${project}::`).join("::<project>::").split(`::${project}-${STACK}`).join("::<project>-<stack>");
+    return resources
+        .map((r) => ({
+            urn: p(r.urn),
+            type: r.type,
+            name: r.name,
+            parent: p(r.parent),
+            custom: r.custom,
+            protect: r.protect,
+            retainOnDelete: r.retainOnDelete,
+            inputs: JSON.parse(p(JSON.stringify(r.inputs))),
+            dependencies: r.dependencies.map(p).sort(),
+        }))
+        .sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+test("GetSchema over gRPC is the provider's schema", async () => {
+    expect(schema).toEqual(JSON.parse(await new KeyfabricProvider(PLUGIN).getSchema()));
+}, 120_000);
+
+test("the YAML example's KeyHierarchy builds the TypeScript example's resources", async () => {
+    const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
+    expect(Object.keys(program.resources)).toEqual(["keys"]);
+    const { type, properties } = program.resources.keys;
+    expect(type).toBe("keyfabric:index:KeyHierarchy");
+    const run = await construct(program.name, type, "keys", properties);
+    expect(run.error).toBeUndefined();
+    expect(run.urn).toBe("urn:pulumi:dev::yaml-hierarchy::keyfabric:index:KeyHierarchy::keys");
+    const expected = normalize(typescript.resources, "config-driven");
+    expect(expected.map((r) => r.type).sort()).toEqual([
+        "aws:kms/alias:Alias", "aws:kms/alias:Alias", "aws:kms/key:Key", "aws:kms/key:Key",
+        "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+        "gcp:kms/keyRing:KeyRing", "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+        "keyfabric:aws:Key", "keyfabric:aws:Key", "keyfabric:gcp:Key", "keyfabric:gcp:Key", "keyfabric:index:KeyDomain", "keyfabric:index:KeyHierarchy",
+    ]);
+    expect(normalize(run.recorded, "yaml-hierarchy")).toEqual(expected);
+    // At a first preview the key ids are unknown, so the `keys` Output is (as the TypeScript component's `keys` is).
+    expect(run.state!.keys).toBe(UNKNOWN);
+    expect(program.outputs).toEqual({ keys: "${keys.keys}" });
+
+    // And the policy pack (rules' defaults) finds nothing in them, as in the TypeScript example.
+    const packs = await openPacks([{ dir: DEFAULT_POLICY_PACK }]);
+    try {
+        const report = await packs.evaluate({ ...typescript, resources: run.recorded, project: "yaml-hierarchy", outputs: {} });
+        expect(report.violations).toEqual([]);
+    } finally {
+        packs.close();
+    }
+}, 300_000);
+
+test("the Python example's KeyHierarchy call builds the same resources", async () => {
+    const source = fs.readFileSync(path.join(PY_DIR, "__main__.py"), "utf8");
+    const call = readComponentCall(source, "keyfabric", "KeyHierarchy", schema);
+    expect(call.name).toBe("keys");
+    const yamlInputs = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8")).resources.keys.properties;
+    expect(call.inputs).toEqual(yamlInputs);
+    const project = YAML.parse(fs.readFileSync(path.join(PY_DIR, "Pulumi.yaml"), "utf8")).name;
+    expect(project).toBe("python-hierarchy");
+    const run = await construct(project, "keyfabric:index:KeyHierarchy", call.name, call.inputs);
+    expect(run.error).toBeUndefined();
+    expect(normalize(run.recorded, project)).toEqual(normalize(typescript.resources, "config-driven"));
+}, 300_000);
+
+test("after an update, the keys output holds every logical key's identifiers, as the TypeScript component's", async () => {
+    const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
+    const run = await construct(program.name, "keyfabric:index:KeyHierarchy", "keys", program.resources.keys.properties, "update");
+    expect(run.error).toBeUndefined();
+    // The example runs again (Node caches the module it ran at preview).
+    delete require.cache[require.resolve(path.join(root, "examples", "config-driven", "index.ts"))];
+    const ts = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "update", stack: STACK });
+    const shape = (keys: Record<string, Record<string, object>>) => Object.fromEntries(Object.entries(keys).map(([id, k]) => [id, Object.fromEntries(Object.entries(k).map(([c, ids]) => [c, Object.keys(ids).sort()]))]));
+    const expected = { aws: ["aliasArns", "keyArn", "keyId", "replicaArns"], gcp: ["cryptoKeyId", "keyRingId"] };
+    expect(shape(ts.outputs.keys as any)).toEqual({ "orders/order-db": expected, "orders/webhook-mac": expected });
+    expect(shape(run.state!.keys as any)).toEqual(shape(ts.outputs.keys as any));
+    const keys = run.state!.keys as any;
+    expect(keys["orders/order-db"].aws.aliasArns).toEqual(["arn:aws:kms:eu-north-1:777788889999:alias/shop/orders/order-db"]);
+    expect(keys["orders/order-db"].gcp.keyRingId).toBe((ts.outputs.keys as any)["orders/order-db"].gcp.keyRingId);
+}, 300_000);
+
+test("a bad input is refused with the spec's message, before anything is registered", async () => {
+    const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
+    const inputs = structuredClone(program.resources.keys.properties);
+    inputs.domains[0].keys[1].purpose = "hash";
+    inputs.clouds.aws.region = "mars-1";
+    const run = await construct("yaml-hierarchy", "keyfabric:index:KeyHierarchy", "keys", inputs);
+    expect(run.error?.details).toContain('clouds.aws.region: is not an AWS region (allowed: e.g. us-east-1, eu-west-1, got: "mars-1")');
+    expect(run.error?.details).toContain('domains[0].keys[1].purpose: is not one of the allowed values (allowed: encrypt, sign, mac, got: "hash")');
+    expect(run.recorded).toEqual([]);
+}, 120_000);
+
+test("an unknown component type is refused naming the ones there are", async () => {
+    const run = await construct("yaml-hierarchy", "keyfabric:index:KeyRing", "r", {});
+    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy');
+    expect(run.recorded).toEqual([]);
+}, 120_000);
