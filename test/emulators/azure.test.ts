@@ -302,12 +302,52 @@ describe("keys: create, get, list, update", () => {
 });
 
 describe("other operations", () => {
-    test("getRandomBytes comes from a Managed HSM only; backup is not emulated (501)", async () => {
+    test("getRandomBytes comes from a Managed HSM only", async () => {
         expect(await keyClient(HSM).getRandomBytes(16)).toHaveLength(16);
         await rejects(keyClient().getRandomBytes(16), 400, "BadParameter", /only available from a Managed HSM/);
         await rejects(keyClient(HSM).getRandomBytes(129), 400, "BadParameter", /^GetRandomBytesRequest: count cannot be greater than 128 or less than 1 \(Activity ID: [0-9a-f-]{36}\)$/);
-        await rejects(keyClient().backupKey("rsa-a"), 501, "NotImplemented");
-        expect(emu.calls.slice(-4).map((c) => c.operation)).toEqual(["getRandomBytes", "getRandomBytes", "getRandomBytes", "backupKey"]);
+        expect(emu.calls.slice(-3).map((c) => c.operation)).toEqual(["getRandomBytes", "getRandomBytes", "getRandomBytes"]);
+    });
+
+    test("backup and restore: an opaque blob (no material in it) restores every version, ids and attributes into a vault where the name is free", async () => {
+        const client = keyClient("https://bk-src.vault.azure.net");
+        const v1 = await client.createKey("bk", "EC", { curve: "P-256", tags: { team: "a" } });
+        const v2 = await client.rotateKey("bk");
+        await client.updateKeyProperties("bk", v1.properties.version!, { enabled: false });
+        const blob = await client.backupKey("bk");
+        expect(blob).toBeInstanceOf(Uint8Array);
+        // The blob is sealed: neither the private scalar nor the PKCS#8 of any version is in it.
+        const text = Buffer.from(blob!).toString("latin1");
+        expect(text.startsWith("KFAZBK1")).toBe(true);
+        const snap = emu.snapshot() as { vaults: { name: string; keys: { name: string; versions: { material: { pkcs8: string } }[] }[] }[] };
+        const pkcs8 = snap.vaults.find((v) => v.name === "bk-src")!.keys.find((k) => k.name === "bk")!.versions.map((v) => Buffer.from(v.material.pkcs8, "base64"));
+        expect(pkcs8).toHaveLength(2);
+        for (const der of pkcs8) {
+            expect(Buffer.from(blob!).includes(der)).toBe(false);
+            expect(text.includes(der.toString("base64"))).toBe(false);
+            expect(text.includes(der.toString("base64url"))).toBe(false);
+        }
+        // The name is taken where the key still is.
+        await rejects(client.restoreKeyBackup(blob!), 409, "Conflict", /There was a conflict restoring the key bk/);
+        const dst = keyClient("https://bk-dst.vault.azure.net");
+        const restored = await dst.restoreKeyBackup(blob!);
+        expect(restored.id).toBe(`https://bk-dst.vault.azure.net/keys/bk/${v2.properties.version}`);
+        expect(Buffer.from(restored.key!.x!)).toEqual(Buffer.from(v2.key!.x!));
+        const versions: { version?: string; enabled?: boolean }[] = [];
+        for await (const p of dst.listPropertiesOfKeyVersions("bk")) versions.push({ version: p.version, enabled: p.enabled });
+        expect(versions.sort((a, b) => (a.version! < b.version! ? -1 : 1))).toEqual([{ version: v1.properties.version, enabled: false }, { version: v2.properties.version, enabled: true }].sort((a, b) => (a.version! < b.version! ? -1 : 1)));
+        expect((await dst.getKey("bk")).properties.tags).toEqual({ team: "a" });
+        // The restored key signs; its signature verifies with the source's public key.
+        const digest = crypto.createHash("sha256").update("bk").digest();
+        const sig = await dst.getCryptographyClient("bk").sign("ES256", digest);
+        expect((await client.getCryptographyClient("bk").verify("ES256", digest, sig.result)).result).toBe(true);
+        // Not into a Managed HSM; and a blob this emulator did not seal is refused.
+        await rejects(keyClient(HSM).restoreKeyBackup(blob!), 400, "BadParameter", "A key vault backup cannot be restored into a Managed HSM.");
+        const tampered = Uint8Array.from(blob!);
+        tampered[tampered.length - 1] ^= 1;
+        await rejects(dst.restoreKeyBackup(tampered), 400, "BadParameter", "Backup blob contains invalid or corrupt version.");
+        await rejects(dst.restoreKeyBackup(Uint8Array.from([1, 2, 3])), 400, "BadParameter", "Backup blob contains invalid or corrupt version.");
+        await rejects(client.backupKey("missing"), 404, "KeyNotFound");
     });
 });
 

@@ -25,6 +25,7 @@ import {
     type AzureCurve,
     type Material,
 } from "./crypto";
+import { openBackup, sealBackup } from "./backup";
 import { daysOf, parseDuration } from "./durations";
 import { AzureError, badParameter, conflict, forbidden, keyNotFound } from "./errors";
 import {
@@ -114,7 +115,7 @@ export function routeDataPlane(req: Request, ctx: DataPlaneContext): Route | und
         // `POST /keys//create`: Key Vault reads the empty name as a missing operation (recorded).
         if (name === "" && third !== undefined) return { operation: "unsupported", run: () => { throw badParameter("Operation not specified"); } };
         if (third === undefined) {
-            if (m === "POST" && name === "restore") return { operation: "restoreKey", run: () => notSupported("restoreKey") };
+            if (m === "POST" && name === "restore") return { operation: "restoreKey", run: () => dp.restoreKey() };
             if (m === "GET") return { operation: "getKey", run: () => dp.getKey(name, "") };
             if (m === "PUT") return { operation: "importKey", run: () => dp.importKey(name) };
             if (m === "DELETE") return { operation: "deleteKey", run: () => dp.deleteKey(name) };
@@ -128,7 +129,7 @@ export function routeDataPlane(req: Request, ctx: DataPlaneContext): Route | und
             if (t === "rotationpolicy" && m === "GET") return { operation: "getKeyRotationPolicy", run: () => dp.getRotationPolicy(name) };
             if (t === "rotationpolicy" && m === "PUT") return { operation: "updateKeyRotationPolicy", run: () => dp.updateRotationPolicy(name) };
             if (t === "rotate" && m === "POST") return { operation: "rotateKey", run: () => dp.rotateKey(name) };
-            if (t === "backup" && m === "POST") return { operation: "backupKey", run: () => notSupported("backupKey") };
+            if (t === "backup" && m === "POST") return { operation: "backupKey", run: () => dp.backupKey(name) };
             if (t === "release" && m === "POST") return { operation: "releaseKey", run: () => notSupported("releaseKey") };
             if (t === "attestation" && m === "GET") return { operation: "getKeyAttestation", run: () => notSupported("getKeyAttestation") };
             if (m === "GET") return { operation: "getKey", run: () => dp.getKey(name, third) };
@@ -589,6 +590,26 @@ class DataPlane {
         if (releasePolicy) v.releasePolicy = releasePolicy;
         v.updated = seconds(this.ctx.now());
         return { status: 200, body: keyBundle(this.wire, vault, key, v) };
+    }
+
+    // ---- backup, restore
+
+    backupKey(name: string): Reply {
+        const vault = this.vault;
+        const key = this.activeKey(vault, name);
+        return { status: 200, body: { value: b64u(sealBackup(vault.kind, key)) } };
+    }
+
+    restoreKey(): Reply {
+        const vault = this.vault;
+        const body = requireBody(this.req.body);
+        const key = openBackup(vault.kind, binary(body.value, "value", true));
+        const taken = vault.keys.has(lower(key.name)) || vault.deleted.has(lower(key.name));
+        if (taken) throw conflict(`There was a conflict restoring the key ${key.name}: a key of that name exists in this vault (or is deleted and not purged).`);
+        // Shown at once: no recording says how long a restore takes (the .NET SDK's 4.5.0-beta.1 notes an
+        // "ObjectIsBeingRecovered" right after a restore, not how long it lasts).
+        vault.keys.set(lower(key.name), key);
+        return { status: 200, body: keyBundle(this.wire, vault, key, key.versions[key.versions.length - 1]) };
     }
 
     // ---- delete, recover, purge

@@ -354,7 +354,7 @@ interface VersionSnapshot extends Omit<KeyVersion, "material" | "fingerprint"> {
     readonly material: { pkcs8?: string; raw?: string };
 }
 
-interface KeySnapshot {
+export interface KeySnapshot {
     readonly name: string;
     readonly versions: VersionSnapshot[];
     readonly rotationPolicy?: RotationPolicy;
@@ -371,7 +371,7 @@ export interface AzureSnapshot {
     }[];
 }
 
-function snapshotKey(key: KeyRecord): KeySnapshot {
+export function snapshotKey(key: KeyRecord): KeySnapshot {
     return {
         name: key.name,
         versions: key.versions.map(({ material, fingerprint: _f, ...rest }) => ({ ...structuredClone(rest), material: exportMaterial(material) })),
@@ -396,7 +396,7 @@ export function materialFingerprint(m: Material): string {
     return m.type === "oct" ? fingerprint(m.bytes) : fingerprint(Buffer.alloc(0), m.key);
 }
 
-function restoreKey(s: KeySnapshot): KeyRecord {
+export function restoreKey(s: KeySnapshot): KeyRecord {
     if (!s || typeof s.name !== "string" || !Array.isArray(s.versions)) throw new Error("invalid Azure emulator state: a key needs name and versions");
     return {
         name: s.name,
