@@ -20,6 +20,7 @@ import { kmsAuditConfig } from "./gcp/audit";
 import { GcpKey, GcpKeyArgs } from "./gcp/key";
 import { GcpCustomRoleRef, strictAdminRole, strictAdminRoleId } from "./gcp/roles";
 import { AzureStrictRoles, keyVaultStrictRoles, managedHsmStrictRoles } from "./azure/roles";
+import { hierarchyConfigValue } from "./schema/config";
 import { formatIssue, KeyfabricValidationError } from "./schema/errors";
 import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from "./schema/names";
 import { HierarchySpec } from "./schema/schema";
@@ -193,7 +194,7 @@ function logicalIds(k: LogicalKey, spec: HierarchySpec): pulumi.Input<LogicalKey
 
 /** Reads a hierarchy spec from stack config (`<namespace>:<key>`, default `keyfabric:hierarchy`). Call it in the program. */
 export function hierarchyFromConfig(namespace = "keyfabric", key = "hierarchy"): HierarchySpec {
-    return new pulumi.Config(namespace).requireObject<HierarchySpec>(key);
+    return hierarchyConfigValue(namespace, key);
 }
 
 interface BuildContext {

@@ -16,6 +16,7 @@ import { CreateKeyCommand, DecryptCommand, EncryptCommand, KMSClient, ListKeysCo
 import { createAwsKmsClient, createAzureKeyClient, createGcpKmsClient } from "../sdk/clients";
 import { EmulatorStateError, readStateFile, startEmulators, stateProblems, StateSaver, writeStateFile, type EmulatorSetState } from "../sdk/emulators";
 import { SNAPSHOT_FORMAT } from "../sdk/emulators/azure/model";
+import { awsPart, stateText, validKey } from "./fixtures/emulator-state";
 
 const bin = path.join(__dirname, "..", "bin", "keyfabric.js");
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "kf-emulate-state-"));
@@ -127,28 +128,6 @@ const fileKeys = (file: string): string[] => {
 };
 
 const countOf = (text: string, needle: string) => text.split(needle).length - 1;
-
-// ---------------------------------------------------------------------------------------------------------------
-// States
-
-const validKey = (i: number) => ({
-    keyId: `${String(i).padStart(8, "0")}-0000-4000-8000-000000000000`,
-    region: "eu-west-1",
-    creationDate: 1_767_225_600_000,
-    description: "",
-    keySpec: "SYMMETRIC_DEFAULT",
-    keyUsage: "ENCRYPT_DECRYPT",
-    origin: "AWS_KMS",
-    multiRegion: false,
-    policy: "{}",
-    tags: [],
-    enabled: true,
-    rotation: { enabled: false, periodInDays: 365 },
-    onDemandRotations: 0,
-    materials: [{ id: "ab".repeat(32), secret: Buffer.alloc(32, i).toString("base64"), fingerprint: "sha256:test", state: "CURRENT" }],
-});
-const awsPart = (keys: unknown[], more: Record<string, unknown> = {}) => ({ version: 1, accountId: "111122223333", tokenSecret: Buffer.alloc(32, 7).toString("base64"), keys, aliases: [], wrappingKeys: [], ...more });
-const stateText = (v: unknown) => JSON.stringify(v);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The rows
