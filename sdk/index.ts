@@ -21,6 +21,8 @@ export type { ResolvedHierarchy, ResolvedDomain, ResolvedKey } from "./schema/va
 export { hierarchySchema } from "./schema/schema";
 export type { HierarchySpec, DomainSpec, KeySpec, PerCloud } from "./schema/schema";
 export { KeyfabricValidationError, formatIssue } from "./schema/errors";
+export { KeyfabricMissingPeerError, CLOUD_PEERS } from "./peers";
+export type { CloudPeer } from "./peers";
 export type { ValidationIssue } from "./schema/errors";
 export { awsKeyShape, gcpKeyShape, azureKeyShape, supportsAutoRotation, PURPOSES_FOR_ALGORITHM } from "./schema/capabilities";
 export * from "./schema/constants";

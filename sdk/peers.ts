@@ -8,6 +8,8 @@
  *
  * Type positions import the submodules with `import type`, which the compiler erases.
  */
+import * as fs from "fs";
+import * as path from "path";
 import type * as AwsKms from "@pulumi/aws/kms";
 import type * as AwsGetCallerIdentity from "@pulumi/aws/getCallerIdentity";
 import type * as GcpKms from "@pulumi/gcp/kms";
@@ -22,20 +24,26 @@ import type * as AzureNativePrivateDnsZoneGroup from "@pulumi/azure-native/netwo
 import type * as AzureKeyvault from "@pulumi/azure/keyvault";
 import type * as AzureHsmRoleDefinition from "@pulumi/azure/keyvault/managedHardwareSecurityModuleRoleDefinition";
 
-/** The optional peers, what each is for and the range keyfabric supports (package.json `peerDependencies`). */
+/** The optional cloud peers and what each is for (README "Install"). */
 export const CLOUD_PEERS = {
-    "@pulumi/aws": { range: "^7.0.0", for: "AWS KMS keys (clouds.aws, AwsKey)" },
-    "@pulumi/gcp": { range: "^9.0.0", for: "Google Cloud KMS keys (clouds.gcp, GcpKey)" },
-    "@pulumi/azure-native": { range: "^3.0.0", for: "Azure Key Vault keys and vaults (clouds.azure, AzureKey)" },
-    "@pulumi/azure": { range: "^6.0.0", for: "Azure Managed HSM keys and roles (clouds.azure.managedHsm)" },
+    "@pulumi/aws": "AWS KMS keys (clouds.aws, AwsKey)",
+    "@pulumi/gcp": "Google Cloud KMS keys (clouds.gcp, GcpKey)",
+    "@pulumi/azure-native": "Azure Key Vault keys and vaults (clouds.azure, AzureKey)",
+    "@pulumi/azure": "Azure Managed HSM keys and roles (clouds.azure.managedHsm)",
 } as const;
 export type CloudPeer = keyof typeof CLOUD_PEERS;
+
+/** The range of `peer` that keyfabric supports: package.json `peerDependencies` (one level above sdk/ and lib/). */
+export function peerRange(peer: CloudPeer): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { peerDependencies?: Record<string, string> };
+    return pkg.peerDependencies?.[peer] ?? "*";
+}
 
 /** A cloud package the program needs is not installed (`peer`: which; the message says how to install it). */
 export class KeyfabricMissingPeerError extends Error {
     constructor(readonly peer: CloudPeer, readonly needed: string) {
-        const p = CLOUD_PEERS[peer];
-        super(`keyfabric: ${needed} needs the package ${peer} (${p.range}; for ${p.for}), which is not installed: npm install ${peer}@"${p.range}"`);
+        const range = peerRange(peer);
+        super(`keyfabric: ${needed} needs the package ${peer} (${range}; for ${CLOUD_PEERS[peer]}), which is not installed: npm install ${peer}@"${range}"`);
         this.name = "KeyfabricMissingPeerError";
     }
 }
@@ -51,7 +59,7 @@ function load<T>(peer: CloudPeer, specifier: string): T {
     try {
         return require(specifier) as T;
     } catch (err) {
-        if (isMissing(err, specifier)) throw new KeyfabricMissingPeerError(peer, specifier.slice(peer.length + 1) || peer);
+        if (isMissing(err, specifier)) throw new KeyfabricMissingPeerError(peer, `creating ${specifier} resources`);
         throw err;
     }
 }
