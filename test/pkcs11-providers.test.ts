@@ -209,6 +209,71 @@ describeWithSoftHsm("BYOK providers with material from a PKCS#11 token (SoftHSM2
         });
     });
 
+    describe("a key declared as code, created in the token (generate: true)", () => {
+        test("preview creates nothing; the first import creates it in the token, the other clouds import the same key", async () => {
+            const source = { pkcs11: "pkcs11:token=kf-providers;object=declared-aes?pin-source=env:KF_PROVIDERS_HSM_PIN", generate: true };
+            const aws = await host("AwsImportedKeyMaterial");
+            const gcp = await host("GcpImportedKeyVersion");
+            const kms = createAwsKmsClient("eu-west-1", { env: emu.env() });
+            const gkms = createGcpKmsClient({ env: emu.env() });
+            try {
+                const keyArn = (await kms.send(new awsSdk.CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT" }))).KeyMetadata!.Arn!;
+                const news = await registeredInputs(() => new AwsImportedKeyMaterial("declared-aws", { keyId: keyArn, region: "eu-west-1", algorithm: "AES_256", material: source }));
+                // Check (every preview): the key is not in the token yet; nothing is created and nothing fails.
+                const checked = await aws.check("declared-aws", {}, news);
+                expect(checked.failures).toEqual([]);
+                expect(checked.inputs.fingerprint).toBeUndefined();
+                expect(token.withSession((lib, s, p) => {
+                    lib.C_FindObjectsInit(s, [{ type: p.CKA_LABEL, value: "declared-aes" }]);
+                    const n = lib.C_FindObjects(s, 10).length;
+                    lib.C_FindObjectsFinal(s);
+                    return n;
+                })).toBe(0);
+                const created = await aws.create("declared-aws", checked.inputs);
+                expect(created.properties).toMatchObject({ keyArn, keyState: "Enabled", fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+                // Created once, sensitive and extractable.
+                const attrs = token.withSession((lib, s, p) => {
+                    lib.C_FindObjectsInit(s, [{ type: p.CKA_LABEL, value: "declared-aes" }]);
+                    const hs = lib.C_FindObjects(s, 10);
+                    lib.C_FindObjectsFinal(s);
+                    return hs.map((h: Buffer) => lib.C_GetAttributeValue(s, h, [{ type: p.CKA_SENSITIVE }, { type: p.CKA_EXTRACTABLE }, { type: p.CKA_TOKEN }]).map((a: any) => a.value[0]));
+                });
+                expect(attrs).toEqual([[1, 1, 1]]);
+                const msg = Buffer.from("declared in code, born in the HSM");
+                const blob = Buffer.from((await kms.send(new awsSdk.EncryptCommand({ KeyId: keyArn, Plaintext: msg }))).CiphertextBlob!);
+                const headerEnd = 4 + blob[3] + 32;
+                expect(tokenGcmDecrypt(token, "declared-aes", blob.subarray(headerEnd, headerEnd + 12), blob.subarray(0, headerEnd), blob.subarray(headerEnd + 28), blob.subarray(headerEnd + 12, headerEnd + 28)).toString()).toBe(msg.toString());
+
+                // The next preview fingerprints the key now in the token: the same as state, so no change.
+                const again = await aws.check("declared-aws", created.properties, news);
+                expect(again.inputs.fingerprint).toBe(created.properties.fingerprint);
+                expect((await aws.diff("declared-aws", created.id, created.properties, again.inputs)).changes).toBe("none");
+
+                // Another cloud: the same key (one key in the HSM, one import per cloud).
+                await gkms.createKeyRing({ parent: "projects/kf-hsm/locations/europe-west4", keyRingId: "declared" });
+                const [gk] = await gkms.createCryptoKey({
+                    parent: "projects/kf-hsm/locations/europe-west4/keyRings/declared",
+                    cryptoKeyId: "declared",
+                    cryptoKey: { purpose: "ENCRYPT_DECRYPT", versionTemplate: { algorithm: "GOOGLE_SYMMETRIC_ENCRYPTION", protectionLevel: "HSM" }, importOnly: true },
+                    skipInitialVersionCreation: true,
+                });
+                const gnews = await registeredInputs(() => new GcpImportedKeyVersion("declared-gcp", { cryptoKey: gk.name!, algorithm: "AES_256", material: source }));
+                const gchecked = await gcp.check("declared-gcp", {}, gnews);
+                const gcreated = await gcp.create("declared-gcp", gchecked.inputs);
+                expect(gcreated.properties.fingerprint).toBe(created.properties.fingerprint);
+                const [enc] = await gkms.encrypt({ name: gk.name, plaintext: msg });
+                const ct = Buffer.from(enc.ciphertext as Uint8Array);
+                const aad = Buffer.concat([ct.subarray(0, 8), crypto.createHash("sha256").update(gk.name!).update("\0").digest()]);
+                expect(tokenGcmDecrypt(token, "declared-aes", ct.subarray(8, 20), aad, ct.subarray(36), ct.subarray(20, 36)).toString()).toBe(msg.toString());
+                expectNoLeaks(aws, { created });
+                expectNoLeaks(gcp, { gcreated });
+            } finally {
+                kms.destroy();
+                await gkms.close();
+            }
+        });
+    });
+
     describe("Azure Key Vault / Managed HSM", () => {
         // Azure imports no HMAC keys (Key Vault has no HMAC key type; the provider refuses HMAC_256).
         const AZURE = ALGORITHMS.filter((a) => a !== "HMAC_256");

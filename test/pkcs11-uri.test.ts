@@ -52,9 +52,14 @@ describe("parsePkcs11Uri", () => {
         ]);
         expect(issuesOf(42)).toEqual(["material.pkcs11: must be a PKCS#11 URI (RFC 7512) (allowed: pkcs11:token=<label>;object=<label>?pin-source=env:<NAME>, got: 42)"]);
         expect(materialSourceIssues({ pkcs11: "pkcs11:token=t;object=k?pin-source=env:P", format: "hex" }).map((i) => formatSourceIssue(i))).toEqual([
-            "material: has unknown field format (allowed: pkcs11)",
+            "material: has unknown field format (allowed: pkcs11, generate)",
             // (format is then checked as for every source: hex is one of the values.)
         ]);
+        expect(materialSourceIssues({ pkcs11: "pkcs11:token=t;id=%01?pin-source=env:P", generate: true }).map((i) => formatSourceIssue(i))).toEqual([
+            "material.generate: needs the key's label in the URI (object=<label>): a key is created and found again by its label (allowed: pkcs11:...;object=<label>...)",
+        ]);
+        expect(materialSourceIssues({ pkcs11: "pkcs11:token=t;object=k?pin-source=env:P", generate: "yes" }).map((i) => formatSourceIssue(i))).toEqual(['material.generate: must be true or false (allowed: true, false, got: "yes")']);
+        expect(materialSourceIssues({ pkcs11: "pkcs11:token=t;object=k?pin-source=env:P", generate: true })).toEqual([]);
         // The PIN is in no message.
         expect(issuesOf("pkcs11:token=t;object=k?pin-value=secret-1234").join("\n")).not.toContain("secret-1234");
         expect(issuesOf("pkcs11:token=t;object=k?pin-value=se%zzcret").join("\n")).not.toContain("se%zzcret");

@@ -7,8 +7,8 @@ import { z } from "zod";
 import { MaterialKind } from "../crypto/material";
 import { formatIssue } from "../schema/errors";
 import { zodIssues } from "../schema/validate";
-import { resolveKeyMaterial } from "./resolve";
-import { MaterialSource, MaterialSourceError, ResolvedMaterial } from "./sources";
+import { checkKeyMaterial, resolveKeyMaterial } from "./resolve";
+import { MaterialSource, MaterialSourceError, ResolvedMaterial, ResolveOptions } from "./sources";
 import type { Algorithm } from "../schema/constants";
 import { materialKindFor } from "./wrap";
 import { UNKNOWN } from "./provider";
@@ -29,7 +29,9 @@ export function checkInputs<T>(schema: z.ZodType<T>, news: Record<string, any>):
 /** Reads the material inside the provider; a failure becomes a check failure on `material`. */
 export function materialOrFailure(source: MaterialSource, kind: MaterialKind): { resolved?: ResolvedMaterial; failure?: pulumi.dynamic.CheckFailure } {
     try {
-        return { resolved: resolveKeyMaterial(source, kind) };
+        // A key keyfabric is to create in an HSM at deploy time has no fingerprint yet: no failure either.
+        const resolved = checkKeyMaterial(source, kind);
+        return resolved ? { resolved } : {};
     } catch (e) {
         if (e instanceof MaterialSourceError) return { failure: { property: "material", reason: e.message } };
         throw e;
@@ -56,9 +58,27 @@ export function checkWithFingerprint<T extends { material: MaterialSource; algor
     return { inputs: { ...checked, ...(fingerprint ? { fingerprint } : {}) }, failures };
 }
 
-/** Runs `f` with the material and zeroes it afterwards, whatever happens. */
-export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind, f: (m: ResolvedMaterial) => Promise<T>): Promise<T> {
-    const resolved = resolveKeyMaterial(source, kind);
+/** Warnings of a provider's material read (a key file others can read) go to the Pulumi log, which the engine shows. */
+function logWarning(message: string): void {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    (require("@pulumi/pulumi") as typeof import("@pulumi/pulumi")).log.warn(message);
+}
+
+/**
+ * Runs `f` with the material and zeroes it afterwards, whatever happens. `options.purpose` (the key's, when the
+ * resource has one) is checked against a JWK's use, key_ops and alg; warnings go to `options.warn`, by default the
+ * Pulumi log.
+ */
+export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind, f: (m: ResolvedMaterial) => Promise<T>): Promise<T>;
+export async function withMaterial<T>(source: MaterialSource, kind: MaterialKind, options: ResolveOptions, f: (m: ResolvedMaterial) => Promise<T>): Promise<T>;
+export async function withMaterial<T>(
+    source: MaterialSource,
+    kind: MaterialKind,
+    a: ResolveOptions | ((m: ResolvedMaterial) => Promise<T>),
+    b?: (m: ResolvedMaterial) => Promise<T>,
+): Promise<T> {
+    const [options, f] = typeof a === "function" ? [{}, a] : [a, b!];
+    const resolved = resolveKeyMaterial(source, kind, { warn: logWarning, ...options });
     try {
         return await f(resolved);
     } finally {

@@ -44,15 +44,18 @@ export type MaterialSource =
           timeoutMs?: number;
           format?: MaterialFormat;
       }
-    /** A key in a PKCS#11 token (RFC 7512 URI): wrapped inside the token, never read into this process. */
-    | { pkcs11: string };
+    /**
+     * A key in a PKCS#11 token (RFC 7512 URI): wrapped inside the token, never read into this process. `generate`:
+     * keyfabric creates it in the token (by its `object` label) at deploy time when it is absent.
+     */
+    | { pkcs11: string; generate?: boolean };
 /** The sources whose material is read into this process. */
 export type PlaintextSource = Exclude<MaterialSource, { pkcs11: string }>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ALLOWED = "letters, digits and _, not starting with a digit";
 const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI}";
-const FIELDS = { file: ["file", "format"], env: ["env", "format"], command: ["command", "env", "timeoutMs", "format"], pkcs11: ["pkcs11"] } as const;
+const FIELDS = { file: ["file", "format"], env: ["env", "format"], command: ["command", "env", "timeoutMs", "format"], pkcs11: ["pkcs11", "generate"] } as const;
 
 /** A problem with a descriptor: `path` is relative to the descriptor (`""`, `file`, `command[2]`, `env[0]`...). */
 export interface SourceIssue {
@@ -82,7 +85,12 @@ export function materialSourceIssues(value: unknown): SourceIssue[] {
         const u = value.pkcs11;
         if (typeof u !== "string") out.push(issue(["pkcs11"], "must be a PKCS#11 URI (RFC 7512)", "pkcs11:token=<label>;object=<label>?pin-source=env:<NAME>", u));
         // pin-value is refused: the descriptor is kept in state. Only a PIN-free value is ever shown.
-        else for (const i of parsePkcs11Uri(u).issues) out.push(issue(["pkcs11"], `${i.attribute ? `${i.attribute} ` : ""}${i.message}`, i.allowed, ...(i.got !== undefined ? [i.got] : [])));
+        else {
+            const parsed = parsePkcs11Uri(u);
+            for (const i of parsed.issues) out.push(issue(["pkcs11"], `${i.attribute ? `${i.attribute} ` : ""}${i.message}`, i.allowed, ...(i.got !== undefined ? [i.got] : [])));
+            if (value.generate === true && parsed.uri && parsed.uri.object === undefined) out.push(issue(["generate"], "needs the key's label in the URI (object=<label>): a key is created and found again by its label", "pkcs11:...;object=<label>..."));
+        }
+        if (value.generate !== undefined && typeof value.generate !== "boolean") out.push(issue(["generate"], "must be true or false", "true, false", value.generate));
     } else if (kind === "file") {
         const f = value.file;
         if (typeof f !== "string") out.push(issue(["file"], "must be a file path", undefined, f));

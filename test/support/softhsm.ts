@@ -68,6 +68,7 @@ export interface TestToken {
  */
 function setRealEnv(name: string, value: string): void {
     process.env[name] = value;
+    if (execFileSync("sh", ["-c", `printf %s "$${name}"`]).toString() === value) return;
     const f = path.join(os.tmpdir(), `kf-env-${process.pid}-${crypto.randomBytes(4).toString("hex")}`);
     fs.writeFileSync(f, `${name}=${value}\n`, { mode: 0o600 });
     try {
@@ -85,7 +86,11 @@ export function makeToken(label: string, pin: string): TestToken {
     fs.mkdirSync(path.join(dir, "tokens"));
     const conf = path.join(dir, "softhsm2.conf");
     fs.writeFileSync(conf, `directories.tokendir = ${path.join(dir, "tokens")}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
-    setRealEnv("SOFTHSM2_CONF", conf);
+    // The library in this process reads SOFTHSM2_CONF at C_Initialize: one path per worker process (the real
+    // environment cannot be changed once set), rewritten for each token.
+    const workerConf = path.join(os.tmpdir(), `kf-softhsm2-worker-${process.pid}.conf`);
+    fs.copyFileSync(conf, workerConf);
+    setRealEnv("SOFTHSM2_CONF", workerConf);
     execFileSync("softhsm2-util", ["--init-token", "--free", "--label", label, "--pin", pin, "--so-pin", `${pin}-so`], { env: { ...process.env, SOFTHSM2_CONF: conf }, stdio: "ignore" });
     const out = execFileSync("softhsm2-util", ["--show-slots"], { env: { ...process.env, SOFTHSM2_CONF: conf } }).toString();
     const serial = /Serial number:\s+(\S+)/.exec(out.split(`Label:            ${label}`)[0].split("Slot ").pop() ?? "")?.[1] ?? "";

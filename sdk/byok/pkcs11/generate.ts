@@ -6,6 +6,7 @@
  * The key's CKA_ID is the URI's `id`, else 16 random bytes; the public key of a pair gets the same label and id.
  */
 import * as crypto from "crypto";
+import type { MaterialKind } from "../../crypto/material";
 import type { Algorithm } from "../../schema/constants";
 import { materialKindFor } from "../wrap";
 import { findTokenKey } from "./key";
@@ -23,6 +24,14 @@ export interface GeneratedKey {
 }
 
 type Template = { type: number; value?: unknown }[];
+
+/** The algorithm whose material is `kind` (the inverse of materialKindFor). */
+export function algorithmForKind(kind: MaterialKind): Algorithm {
+    if (kind.type === "aes") return "AES_256";
+    if (kind.type === "hmac") return "HMAC_256";
+    if (kind.type === "rsa") return `RSA_${kind.bits}` as Algorithm;
+    return kind.curve === "P-256" ? "EC_P256" : "EC_P384";
+}
 
 /** Creates the URI's key (by `object` label) as `algorithm` needs, unless it is there already. */
 export function generateTokenKey(uriText: string, algorithm: Algorithm, options: { allowPinValue?: boolean; env?: NodeJS.ProcessEnv } = {}): GeneratedKey {

@@ -6,7 +6,7 @@
 import type { MaterialKind } from "../../crypto/material";
 import type { SealedMaterial } from "../../crypto/sealed";
 import { MaterialSourceError } from "../sources";
-import { sealedTokenKey } from "./key";
+import { Pkcs11KeyAbsent, sealedTokenKey } from "./key";
 import { Pkcs11SourceError } from "./module";
 import { readPin, openTokenSession } from "./session";
 import { describePkcs11, parsePkcs11Uri } from "./uri";
@@ -18,10 +18,14 @@ export interface Pkcs11ResolveOptions {
     /** Accept `pin-value` (the CLI and tests; never a spec, whose descriptor is kept in state). */
     readonly allowPinValue?: boolean;
     readonly env?: NodeJS.ProcessEnv;
+    /** A key that is not in the token is `undefined`, not an error (a key keyfabric is to create). */
+    readonly absentOk?: boolean;
 }
 
 /** The token's key as sealed material, with its fingerprint; `material.fill(0)` releases the token. */
-export function resolvePkcs11Material(uriText: string, kind: MaterialKind, options: Pkcs11ResolveOptions = {}): { material: SealedMaterial; fingerprint: string } {
+export function resolvePkcs11Material(uriText: string, kind: MaterialKind, options: Pkcs11ResolveOptions & { absentOk: true }): { material: SealedMaterial; fingerprint: string } | undefined;
+export function resolvePkcs11Material(uriText: string, kind: MaterialKind, options?: Pkcs11ResolveOptions): { material: SealedMaterial; fingerprint: string };
+export function resolvePkcs11Material(uriText: string, kind: MaterialKind, options: Pkcs11ResolveOptions = {}): { material: SealedMaterial; fingerprint: string } | undefined {
     const where = `key material from ${describePkcs11(uriText)}`;
     const { uri, issues } = parsePkcs11Uri(uriText, { allowPinValue: options.allowPinValue });
     if (!uri) {
@@ -40,6 +44,7 @@ export function resolvePkcs11Material(uriText: string, kind: MaterialKind, optio
             throw e;
         }
     } catch (e) {
+        if (e instanceof Pkcs11KeyAbsent && options.absentOk) return undefined;
         if (e instanceof Pkcs11SourceError) throw new MaterialSourceError(null, e.message);
         throw e;
     }

@@ -25,6 +25,9 @@ const FINGERPRINT_PREFIX = "keyfabric/material-fingerprint/v1\0";
 const EC_OIDS: Record<string, string> = { "P-256": "06082a8648ce3d030107", "P-384": "06052b81040022" };
 const WRAP_BUFFER_BYTES = 16 * 1024;
 
+/** The URI names no key of the declared class in the token. */
+export class Pkcs11KeyAbsent extends Pkcs11SourceError {}
+
 const kindName = (k: MaterialKind) => (k.type === "aes" ? "AES-256" : k.type === "hmac" ? "HMAC-256 (generic secret)" : k.type === "rsa" ? `RSA-${k.bits}` : `EC ${k.curve}`);
 
 /** Finds the URI's key and checks it is the declared kind; returns its handle and, for private keys, its public key. */
@@ -43,7 +46,7 @@ export function findTokenKey(t: TokenSession, uri: Pkcs11Uri, kind: MaterialKind
         const labels = findObjects(t, [{ type: p.CKA_CLASS, value: cls }])
             .map((h) => readAttributes(t, h, [p.CKA_LABEL]).get(p.CKA_LABEL)?.toString("utf8"))
             .filter((l): l is string => !!l);
-        throw new Pkcs11SourceError(`${where}: no such key in token "${t.tokenLabel}" (found ${secret ? "secret keys" : "private keys"}: ${labels.length ? labels.map((l) => `"${l}"`).join(", ") : "none"})`);
+        throw new Pkcs11KeyAbsent(`${where}: no such key in token "${t.tokenLabel}" (found ${secret ? "secret keys" : "private keys"}: ${labels.length ? labels.map((l) => `"${l}"`).join(", ") : "none"})`);
     }
     if (handles.length > 1) throw new Pkcs11SourceError(`${where}: ${handles.length} keys match in token "${t.tokenLabel}": add id=<CKA_ID> to name one`);
     const h = handles[0];
