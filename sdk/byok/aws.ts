@@ -13,7 +13,9 @@
  * symmetric material it imports with the `KeyMaterialDescription` `keyfabric <fingerprint>` (the fingerprint state
  * already holds: a domain-separated SHA-256, nothing that weakens the material), which is how its material is found
  * again. The mutating calls go out without the SDK's retries; throttling and uncertain failures (no answer, 5xx) are
- * followed by a fresh look at the key, never by a blind repeat.
+ * followed by a fresh look at the key, never by a blind repeat. RotateKeyOnDemand finishes after its answer: before
+ * rotating, and until the declared material is CURRENT, the provider reads GetKeyRotationStatus and waits while
+ * `OnDemandRotationStartDate` says a rotation is in progress (a ConflictException too means: wait).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -56,6 +58,12 @@ export const awsMaterialDescription = (materialFingerprint: string) => `${DESCRI
 /** Failed attempts (throttled or uncertain) of the mutating steps before giving up, and the time budget. */
 const MAX_FAILED_ATTEMPTS = 10;
 const RECONCILE_BUDGET_MS = 5 * 60_000;
+/**
+ * RotateKeyOnDemand is asynchronous: AWS answers at once and makes the pending material CURRENT later (meanwhile
+ * GetKeyRotationStatus has `OnDemandRotationStartDate`, the material stays PENDING_ROTATION, and a second request is
+ * refused). How often the key is looked at again while it rotates.
+ */
+const ROTATION_POLL_MS = 1_000;
 
 interface LiveMaterial {
     readonly id: string;
@@ -166,6 +174,15 @@ async function observe(kms: typeof import("@aws-sdk/client-kms"), reader: import
     };
 }
 
+/** Whether an on-demand rotation of the key is in progress (GetKeyRotationStatus `OnDemandRotationStartDate`). */
+async function rotationInProgress(kms: typeof import("@aws-sdk/client-kms"), reader: import("@aws-sdk/client-kms").KMSClient, keyId: string): Promise<boolean> {
+    try {
+        return (await reader.send(new kms.GetKeyRotationStatusCommand({ KeyId: keyId }))).OnDemandRotationStartDate !== undefined;
+    } catch (e) {
+        throw cloudError("AWS KMS", "GetKeyRotationStatus", keyId, e);
+    }
+}
+
 /** The next step towards "this material is the key's current material, with this expiry". */
 function decide(live: LiveKey, args: AwsReconcileArgs, verified: boolean): Step {
     if (!present(live.keyState) && live.keyState !== "PendingImport") {
@@ -263,6 +280,12 @@ export async function reconcileAwsMaterial(args: AwsReconcileArgs): Promise<AwsR
                     throw cloudError("AWS KMS", "GetParametersForImport", args.keyId, e);
                 }
             }
+            if (step.kind === "rotate" && (await rotationInProgress(kms, reader, args.keyId))) {
+                // Rotating already (this run's request, or one whose answer was lost): wait for it, never ask twice.
+                if (Date.now() > deadline) throw new Error(`AWS KMS key ${live.arn}: the on-demand rotation to the declared material did not finish within ${RECONCILE_BUDGET_MS / 60_000} minutes; re-running continues from the key's state`);
+                await sleep(ROTATION_POLL_MS);
+                continue;
+            }
             try {
                 if (step.kind === "import") {
                     if (!params) throw new Error("unreachable: no import parameters");
@@ -294,6 +317,12 @@ export async function reconcileAwsMaterial(args: AwsReconcileArgs): Promise<AwsR
                 if (step.kind === "import" && (e as Error).name === "ExpiredImportTokenException" && !tokenRenewed) {
                     tokenRenewed = true;
                     params = undefined;
+                    continue;
+                }
+                if (step.kind === "rotate" && (e as Error).name === "ConflictException") {
+                    // A rotation is in progress (or an automatic one is due within 20 minutes): look again later.
+                    if (Date.now() > deadline) throw cloudError("AWS KMS", STEP_OPERATION[step.kind], args.keyId, e);
+                    await sleep(ROTATION_POLL_MS);
                     continue;
                 }
                 const failure = classify(e);
