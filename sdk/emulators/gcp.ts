@@ -187,6 +187,10 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
 }
 
 export async function startGcpKmsEmulator(options: EmulatorOptions = {}): Promise<GcpKmsEmulator> {
+    const asyncStates: unknown = options.asyncStates;
+    if (asyncStates !== undefined && asyncStates !== "service" && asyncStates !== "instant") {
+        throw new TypeError(`options.asyncStates: must be "service" or "instant" (got ${JSON.stringify(asyncStates)})`);
+    }
     const emulator = new GcpKmsEmulatorImpl(options);
     emulator.port = await new Promise<number>((resolve, reject) =>
         emulator.server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port))),

@@ -161,6 +161,10 @@ test("a snapshot taken while generating and after a deletion restores both: gene
     }
 });
 
+test("asyncStates other than service or instant is refused before the emulator listens", async () => {
+    await expect(startGcpKmsEmulator({ asyncStates: "fast" as never })).rejects.toThrow('options.asyncStates: must be "service" or "instant" (got "fast")');
+});
+
 describe("parity with the protos", () => {
     beforeEach(() => start("instant"));
     afterEach(stop);
