@@ -7,6 +7,9 @@ import { materialSourceIssues, formatSourceIssue, describeSource } from "../sdk/
 import { parsePkcs11Uri } from "../sdk/byok/pkcs11/uri";
 import { modulePathFor } from "../sdk/byok/pkcs11/module";
 import { validateHierarchy } from "../sdk/schema/validate";
+import { KeyHierarchy } from "../sdk/hierarchy";
+import { byName, byType, runUnderMocks } from "../sdk/preview/harness";
+import { validSpec } from "./fixtures/specs";
 
 const issuesOf = (pkcs11: unknown) => materialSourceIssues({ pkcs11 }).map((i) => formatSourceIssue(i));
 
@@ -101,6 +104,16 @@ describe("a hierarchy with a pkcs11 source", () => {
             ],
             ["domains[0].keys[0].material.pkcs11", "pin-source env:KF_URI_TEST_UNSET_PIN: the environment variable is not set here: the import at deploy time would fail unless it is set there", "KF_URI_TEST_UNSET_PIN"],
         ]);
+    });
+    test("previews offline: one HSM key, one import per cloud, each holding the descriptor only", async () => {
+        const material = { pkcs11: "pkcs11:token=keys;object=receipts-signer;type=private?pin-source=env:HSM_PIN", generate: true };
+        const s: any = validSpec();
+        s.domains[0].keys = [{ name: "signer", purpose: "sign", algorithm: "EC_P256", origin: "byok", material }];
+        const run = await runUnderMocks(() => new KeyHierarchy("kf", s));
+        const imports = ["AwsImportedKeyMaterial", "GcpImportedKeyVersion", "AzureImportedKey"].flatMap((t) => byType(run, `pulumi-nodejs:dynamic/keyfabric:${t}`));
+        expect(imports.map((r) => r.name).sort()).toEqual(["kf-payments-signer-aws-material", "kf-payments-signer-azure-key", "kf-payments-signer-gcp-material"]);
+        for (const r of imports) expect(r.inputs.material).toEqual(material);
+        expect(byName(run, "kf-payments-signer-aws-fingerprint").inputs.material).toEqual(material);
     });
     test("pin-value is refused, with the key's path", () => {
         expect(() => validateHierarchy(spec("pkcs11:token=keys;object=card-data?pin-value=1234"))).toThrow(
