@@ -25,6 +25,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { Clock, Emulator, EmulatorOptions, FaultInjector, FaultKind, sleep, systemClock } from "./common";
 import { KmsError } from "./gcp/errors";
 import { PRINCIPAL_HEADER, type DenyRule } from "./gcp/ops/iam";
+import { preconditionStatus } from "./gcp/protobuf";
 import { Handler, KmsService } from "./gcp/service";
 import { GCP_SNAPSHOT_KIND, restoreGcpState, type GcpSnapshot } from "./gcp/persist";
 import { emptyState, GcpInspection, GcpState } from "./gcp/state";
@@ -79,8 +80,11 @@ function loadServices(): Record<ServiceKey, grpc.ServiceDefinition> {
     return services;
 }
 
-function statusError(code: grpc.status, details: string): grpc.ServerErrorResponse {
-    return Object.assign(new Error(details), { code, details });
+function statusError(code: grpc.status, details: string, violation?: { type: string; subject: string }): grpc.ServerErrorResponse {
+    if (!violation) return Object.assign(new Error(details), { code, details });
+    const metadata = new grpc.Metadata();
+    metadata.set("grpc-status-details-bin", preconditionStatus(code, details, violation));
+    return Object.assign(new Error(details), { code, details, metadata });
 }
 
 function restore(state: unknown): { state: GcpState; importJobGenerationReads?: number } {
@@ -162,7 +166,7 @@ class GcpKmsEmulatorImpl implements GcpKmsEmulator {
             this.service.tick(true);
             outcome = { response: await handler(request, { principal }) };
         } catch (e) {
-            if (e instanceof KmsError) outcome = { error: statusError(grpc.status[e.code], e.message) };
+            if (e instanceof KmsError) outcome = { error: statusError(grpc.status[e.code], e.message, e.violation) };
             else outcome = { error: statusError(grpc.status.INTERNAL, `Internal error in the emulator: ${e instanceof Error ? e.message : String(e)}`) };
         }
         // Applied, and the answer is lost: the client sees what grpc-js reports when the connection drops.

@@ -19,6 +19,8 @@ export class KmsError extends Error {
     constructor(
         readonly code: KmsCode,
         message: string,
+        /** A google.rpc.PreconditionFailure violation the service attaches (in the status details). */
+        readonly violation?: { readonly type: string; readonly subject: string },
     ) {
         super(message);
         this.name = "KmsError";
@@ -33,7 +35,7 @@ export const invalid = (message: string) => new KmsError("INVALID_ARGUMENT", mes
 export const notFound = (type: ResourceType, name: string) => new KmsError("NOT_FOUND", `${type} ${name} not found.`);
 /** ALREADY_EXISTS as the service words it: `KeyRing projects/p/locations/l/keyRings/r already exists.` */
 export const alreadyExists = (type: ResourceType, name: string) => new KmsError("ALREADY_EXISTS", `${type} ${name} already exists.`);
-export const precondition = (message: string) => new KmsError("FAILED_PRECONDITION", message);
+export const precondition = (message: string, violation?: { type: string; subject: string }) => new KmsError("FAILED_PRECONDITION", message, violation);
 export const unimplemented = (message: string) => new KmsError("UNIMPLEMENTED", message);
 /** PERMISSION_DENIED as IAM words it for Cloud KMS: the resource may also not exist (the caller may not know). */
 export const permissionDenied = (permission: string, resource: string) =>

@@ -178,12 +178,14 @@ export class KmsModel {
 
     /**
      * An ENABLED version of `purpose` with its material, for a cryptographic operation. Otherwise FAILED_PRECONDITION
-     * as the service words it: `<version> is not enabled, current state is: PENDING_GENERATION.` (seen from the real
-     * service in hashicorp/terraform-provider-google#5895 and google/exposure-notifications-server#1328).
+     * as the service words it: `<version> is not enabled, current state is: PENDING_GENERATION.`, with a
+     * google.rpc.PreconditionFailure violation of type KEY_PENDING_GENERATION naming the version (both seen from the
+     * real service in hashicorp/terraform-provider-google#5895 and flow-hydraulics/flow-wallet-api#267).
      */
     usable(key: CryptoKeyRecord, v: VersionRecord, purpose: Purpose): { spec: AlgorithmSpec; material: Buffer; name: string } {
         const name = versionName(key, v);
         if (key.purpose !== purpose) throw precondition(`Operation requested for Key ${name} has incorrect key purpose: ${key.purpose}`);
+        if (v.state === "PENDING_GENERATION") throw precondition(`${name} is not enabled, current state is: ${v.state}.`, { type: "KEY_PENDING_GENERATION", subject: name });
         if (v.state !== "ENABLED" || v.material === undefined) throw precondition(`${name} is not enabled, current state is: ${v.state}.`);
         return { spec: ALGORITHMS[v.algorithm], material: unb64(v.material), name };
     }

@@ -10,7 +10,8 @@ import { list } from "../query";
 import type { CryptoKeyRecord } from "../state";
 import { cryptoKeyView, keyRingView, retiredView } from "../views";
 import { maskPaths, requireId, requireName, toMillis } from "../wire";
-import { OperationStore, stringField } from "./mixins";
+import { stringField } from "../protobuf";
+import type { OperationStore } from "./mixins";
 import { applyRotation, checkAlgorithm, checkLabels, Handler, PROTECTION_LEVELS, Req, specified } from "./validate";
 
 const DEFAULT_DESTROY_SCHEDULED_MS = 30 * DAY_MS;

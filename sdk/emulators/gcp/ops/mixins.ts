@@ -10,6 +10,7 @@
 import * as crypto from "crypto";
 import { notFound } from "../errors";
 import type { KmsModel } from "../model";
+import { any, boolField } from "../protobuf";
 import { list } from "../query";
 import { requireName } from "../wire";
 import type { Handler, Req } from "./validate";
@@ -32,24 +33,6 @@ export const KMS_LOCATIONS: Readonly<Record<string, string>> = {
     "asia-northeast1": "Tokyo",
     "australia-southeast1": "Sydney",
 };
-
-/** Protobuf wire encoding of the few small messages the emulator packs into `google.protobuf.Any`. */
-function varint(n: number): Buffer {
-    const out: number[] = [];
-    while (n > 0x7f) {
-        out.push((n & 0x7f) | 0x80);
-        n >>>= 7;
-    }
-    out.push(n);
-    return Buffer.from(out);
-}
-export const stringField = (field: number, s: string) => {
-    const b = Buffer.from(s);
-    return Buffer.concat([varint((field << 3) | 2), varint(b.length), b]);
-};
-const boolField = (field: number, v: boolean) => (v ? Buffer.from([field << 3, 1]) : Buffer.alloc(0));
-/** A google.protobuf.Any (both spellings of `type_url`: the loaded descriptors differ in whether they keep the proto's case). */
-export const any = (type: string, value: Buffer) => ({ typeUrl: `type.googleapis.com/${type}`, type_url: `type.googleapis.com/${type}`, value });
 
 /** Finished operations, by name (not persisted: they describe calls of this run). */
 export class OperationStore {
