@@ -137,3 +137,42 @@ test("the materials files are untouched by the refused rows", () => {
     expect(fs.readFileSync(f("aes.bin")).equals(aes)).toBe(true);
     expect(fs.readFileSync(f("pub.pem"), "utf8")).toBe(spkiPem(wrapping.publicKey));
 });
+
+// The library refuses what the CLI refuses (review row I11 through AzureImportedKey, not only `byok import`), and
+// reads material with the key's purpose and a warning channel, as the CLI does.
+describe("AzureImportedKey's provider", () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const { azureImportedKey } = require("../sdk/byok/azure") as typeof import("../sdk/byok/azure");
+    const { PROVIDER_VERSION } = require("../sdk/byok/provider") as typeof import("../sdk/byok/provider");
+    const inputs = (over: Record<string, unknown>) => ({ providerVersion: PROVIDER_VERSION, vaultUrl: "https://kf-review.vault.azure.net", keyName: "x", protection: "hsm", ...over });
+
+    test("I11 purpose mac on an EC key: a check failure on purpose", async () => {
+        const r = await azureImportedKey.check({}, inputs({ purpose: "mac", algorithm: "EC_P256", material: { file: f("ec256.der") } }));
+        expect(r.failures).toEqual([{ property: "purpose", reason: 'purpose: EC_P256 keys cannot be used to mac (allowed: purpose sign for EC_P256; for mac: HMAC_256, got: "mac")' }]);
+    });
+
+    test("purpose encrypt on an EC key, and sign on AES: refused the same way", async () => {
+        const ec = await azureImportedKey.check({}, inputs({ purpose: "encrypt", algorithm: "EC_P384", material: { file: f("ec384.pem") } }));
+        expect(ec.failures).toEqual([{ property: "purpose", reason: 'purpose: EC_P384 keys cannot be used to encrypt (allowed: purpose sign for EC_P384; for encrypt: AES_256, RSA_2048, RSA_3072, RSA_4096, got: "encrypt")' }]);
+        const aesSign = await azureImportedKey.check({}, inputs({ vaultUrl: "https://kf-review.managedhsm.azure.net", purpose: "sign", algorithm: "AES_256", material: { file: f("aes.bin") } }));
+        expect(aesSign.failures).toEqual([{ property: "purpose", reason: 'purpose: AES_256 keys cannot be used to sign (allowed: purpose encrypt for AES_256; for sign: RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P384, got: "sign")' }]);
+    });
+
+    test("create reads the material with the key's purpose (a JWK for signing is refused for encrypt) and logs the warnings", async () => {
+        const jwk = { ...(rsa3072.export({ format: "jwk" }) as Record<string, string>), use: "sig" };
+        fs.writeFileSync(f("rsa-sig.jwk"), JSON.stringify(jwk), { mode: 0o644 });
+        fs.chmodSync(f("rsa-sig.jwk"), 0o644);
+        const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(async () => undefined);
+        const before = calls();
+        try {
+            await expect(azureImportedKey.create(inputs({ purpose: "encrypt", algorithm: "RSA_3072", material: { file: f("rsa-sig.jwk") } }))).rejects.toThrow(
+                `key material from file ${f("rsa-sig.jwk")}: the JWK's use contradicts purpose encrypt (allowed: enc, got: "sig")`,
+            );
+            expect(warn.mock.calls).toEqual([[`key material from file ${f("rsa-sig.jwk")}: its group and others can read it (mode 0644); keep key material private to its owner (chmod 600 ${f("rsa-sig.jwk")})`]]);
+            expect(calls()).toBe(before);
+        } finally {
+            warn.mockRestore();
+        }
+    });
+});

@@ -156,3 +156,14 @@ describe("keyfabric:hierarchy in stack config", () => {
         expect(read({ "keyfabric:hierarchy": JSON.stringify(reviewSpec()) }, ["keyfabric:hierarchy"])).toEqual(reviewSpec());
     });
 });
+
+test("a spec's {env} material is never passed to child processes; a command's env names are", () => {
+    const { childProcessEnv } = require("../sdk/byok/sources") as typeof import("../sdk/byok/sources");
+    const spec = reviewSpec();
+    byok(spec, { env: "KF_SPEC_MATERIAL_1" });
+    spec.domains[0].keys.push({ name: "other", purpose: "encrypt", algorithm: "AES_256", origin: "byok", clouds: ["aws"], material: { command: ["vault", "read"], env: ["KF_SPEC_VAULT_TOKEN"] } } as never);
+    const base = { KF_SPEC_MATERIAL_1: "material", KF_SPEC_VAULT_TOKEN: "token", KF_SPEC_OTHER: "x" };
+    expect(childProcessEnv(base)).toEqual(base);
+    validateHierarchy(spec, { now: NOW });
+    expect(childProcessEnv(base)).toEqual({ KF_SPEC_VAULT_TOKEN: "token", KF_SPEC_OTHER: "x" });
+});

@@ -15,7 +15,9 @@ import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { createAzureKeyClient } from "../clients";
+import { purposeMismatch, PURPOSES_FOR_ALGORITHM } from "../schema/capabilities";
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../schema/constants";
+import { msg } from "../schema/schema";
 import { fingerprint } from "../crypto/material";
 import type { KeyMaterial } from "../crypto/sealed";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
@@ -42,6 +44,10 @@ export const azureImportInputs = z
     })
     .superRefine((v, ctx) => {
         const hsmHost = /\.managedhsm\./i.test(v.vaultUrl);
+        if (!PURPOSES_FOR_ALGORITHM[v.algorithm].includes(v.purpose)) {
+            const m = purposeMismatch(v.algorithm, v.purpose);
+            ctx.addIssue({ code: "custom", path: ["purpose"], message: msg(m.reason, m.allowed), input: v.purpose });
+        }
         if (v.algorithm === "HMAC_256") ctx.addIssue({ code: "custom", path: ["algorithm"], message: "Azure Key Vault and Managed HSM have no HMAC keys", input: v.algorithm });
         if (v.algorithm === "AES_256" && !hsmHost) ctx.addIssue({ code: "custom", path: ["algorithm"], message: "AES_256 (oct-HSM) keys exist only on a Managed HSM (allowed: https://<name>.managedhsm.azure.net)", input: v.algorithm });
         if (v.algorithm === "AES_256" && v.protection !== "hsm") ctx.addIssue({ code: "custom", path: ["protection"], message: "oct-HSM keys are HSM-protected (allowed: hsm)", input: v.protection });
@@ -243,7 +249,7 @@ export const azureImportedKey: ProviderImpl = {
 
     async create(raw) {
         const inputs = azureImportInputs.parse(strip(raw));
-        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
+        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), { purpose: inputs.purpose }, async (m) => {
             const r = await importAzureKey(inputs, m.material, m.privateKey);
             const versionlessId = `${inputs.vaultUrl.replace(/\/$/, "")}/keys/${inputs.keyName}`;
             return { id: versionlessId, outs: { ...inputs, fingerprint: m.fingerprint, keyId: r.keyId, versionlessId, version: r.version, versions: [r.version], kty: r.kty, enabled: r.enabled, ...(r.kekId ? { kekId: r.kekId } : {}) } };
@@ -264,7 +270,7 @@ export const azureImportedKey: ProviderImpl = {
 
     async update(_id, olds, raw) {
         const inputs = azureImportInputs.parse(strip(raw));
-        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
+        return withMaterial(inputs.material, materialKindFor(inputs.algorithm), { purpose: inputs.purpose }, async (m) => {
             if (olds.fingerprint !== m.fingerprint) {
                 const r = await importAzureKey(inputs, m.material, m.privateKey);
                 return { outs: { ...olds, ...inputs, fingerprint: m.fingerprint, keyId: r.keyId, version: r.version, versions: [...new Set([...(olds.versions ?? []), r.version])], enabled: r.enabled, ...(r.kekId ? { kekId: r.kekId } : {}) } };

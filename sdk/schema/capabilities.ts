@@ -167,7 +167,8 @@ function ok<S>(shape: S): Capability<S> {
     return { ok: true, shape };
 }
 
-function purposeMismatch(algorithm: Algorithm, purpose: Purpose): { ok: false; reason: string; allowed: string } {
+/** Why an algorithm cannot serve a purpose, and what can (call it when `PURPOSES_FOR_ALGORITHM` says it cannot). */
+export function purposeMismatch(algorithm: Algorithm, purpose: Purpose): { ok: false; reason: string; allowed: string } {
     return {
         ok: false,
         reason: `${algorithm} keys cannot be used to ${purpose}`,

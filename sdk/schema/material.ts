@@ -12,6 +12,7 @@ import { IssueCollector, ValidationIssue } from "./errors";
 import { VALID_TO } from "./limits";
 import type { ResolvedDomain, ResolvedKey } from "./validate";
 import { pkcs11Warnings } from "../byok/pkcs11/warnings";
+import { registerMaterialEnv } from "../byok/sources";
 
 const DAY_MS = 86_400_000;
 /** The largest key material a source may hold (the BYOK providers refuse more): the size of the largest legal key. */
@@ -116,6 +117,9 @@ export function checkByok(domains: readonly ResolvedDomain[], now: Date, issues:
     const warnings: ValidationIssue[] = [];
     for (const k of domains.flatMap((d) => d.keys)) {
         checkValidTo(k, now, issues, warnings);
+        // A variable that holds material is never passed on to the children keyfabric spawns (policy packs, git, commands).
+        const m = k.material as Record<string, unknown> | undefined;
+        if (m && typeof m.env === "string" && !("command" in m)) registerMaterialEnv(m.env);
         // A descriptor with problems is reported as an error already.
         if (checkSources && !issues.issues.some((i) => i.path.startsWith(`${k.path}.material`))) warnings.push(...materialWarnings(k));
     }

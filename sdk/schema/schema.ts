@@ -23,7 +23,7 @@ import { SEPARATION_MODES } from "./separation";
 import { materialSourceSchema } from "../byok/sources";
 
 /** Encodes a message and its allowed values for `zodIssues` to split again. */
-function msg(message: string, allowed?: string): string {
+export function msg(message: string, allowed?: string): string {
     return JSON.stringify({ m: message, a: allowed });
 }
 
