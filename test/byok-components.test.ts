@@ -2,11 +2,14 @@ import { KeyHierarchy } from "../sdk/hierarchy";
 import { byName, byType, runUnderMocks } from "../sdk/preview/harness";
 import { validSpec } from "./fixtures/specs";
 
+/** 180 days from now, to the second: within the 365 days AWS takes, whenever the test runs (not a fixed date). */
+const VALID_TO = new Date(Math.floor(Date.now() / 1000) * 1000 + 180 * 86_400_000).toISOString().replace(".000Z", "Z");
+
 // Under mocks the providers never run: the program only wires descriptors; no material is read.
 test("byok keys register the import resources with descriptors only", async () => {
     const spec: any = validSpec();
     spec.domains[0].keys = [
-        { name: "vault-kek", purpose: "encrypt", algorithm: "AES_256", origin: "byok", clouds: ["aws", "gcp"], material: { env: "KF_TEST_AES" }, validTo: "2027-06-30T00:00:00Z", multiRegion: true, regions: { aws: ["eu-central-1"] } },
+        { name: "vault-kek", purpose: "encrypt", algorithm: "AES_256", origin: "byok", clouds: ["aws", "gcp"], material: { env: "KF_TEST_AES" }, validTo: VALID_TO, multiRegion: true, regions: { aws: ["eu-central-1"] } },
         { name: "signer", purpose: "sign", algorithm: "EC_P256", origin: "byok", material: { file: "/secure/signer.pem", format: "pem" } },
     ];
     const run = await runUnderMocks(() => new KeyHierarchy("kf", spec));
@@ -19,7 +22,7 @@ test("byok keys register the import resources with descriptors only", async () =
 
     const aws = byName(run, "kf-payments-vault-kek-aws-material").inputs;
     const key = byName(run, "kf-payments-vault-kek-aws-key");
-    expect(aws).toMatchObject({ keyId: `arn:aws:kms:eu-west-1:111122223333:key/${key.id}`, region: "eu-west-1", algorithm: "AES_256", material: { env: "KF_TEST_AES" }, validTo: "2027-06-30T00:00:00Z", providerVersion: "1.0.0" });
+    expect(aws).toMatchObject({ keyId: `arn:aws:kms:eu-west-1:111122223333:key/${key.id}`, region: "eu-west-1", algorithm: "AES_256", material: { env: "KF_TEST_AES" }, validTo: VALID_TO, providerVersion: "1.0.0" });
     expect(byName(run, "kf-payments-vault-kek-aws-material-eu-central-1").inputs).toMatchObject({ region: "eu-central-1" });
     expect(byName(run, "kf-payments-signer-gcp-material").inputs).toMatchObject({
         cryptoKey: "projects/acme-dev/locations/europe-west1/keyRings/acme-payments/cryptoKeys/signer",

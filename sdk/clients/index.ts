@@ -70,7 +70,8 @@ export function createAwsKmsClient(region: string, options: ClientOptions = {}):
     const { KMSClient } = require("@aws-sdk/client-kms") as typeof import("@aws-sdk/client-kms");
     const emu = emulatorEndpoints(options.env);
     const retry = options.maxAttempts !== undefined ? { maxAttempts: options.maxAttempts } : {};
-    const requestHandler = { connectionTimeout: 10_000, requestTimeout: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS };
+    // throwOnRequestTimeout: without it @smithy/node-http-handler (4.x) only logs a warning when requestTimeout passes.
+    const requestHandler = { connectionTimeout: 10_000, requestTimeout: options.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS, throwOnRequestTimeout: true };
     if (emu?.aws) {
         return new KMSClient({ region, endpoint: emu.aws, credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" }, requestHandler, ...retry });
     }
