@@ -75,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
             const exit = r.timedOut ? `killed (${Math.round(r.ms / 1000)} s)` : r.signal ? `${r.code ?? "null"} (${r.signal})` : String(r.code);
             return { review, how: run.how, exit, message: condense(r, work), judged: judge(r, run.expect, run.okSignals), extra: run.extra };
         });
-    const commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const commit = process.env.KF_RERUN_COMMIT ?? execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
     const report = renderReport(results, { date: new Date().toISOString().slice(0, 10), commit, seconds: Math.round((Date.now() - t0) / 1000), notes: NOTES });
     fs.writeFileSync(out, report);
     const bad = results.filter((r) => !["clear error", "warning", "accepted (legitimate)"].includes(r.judged.verdict));

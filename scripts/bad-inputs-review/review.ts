@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "./exec";
 
-export const REVIEW = path.resolve(ROOT, "..", "shared", "docs", "bad-inputs-review.md");
+/** The review: next to the checkout (`../shared/docs`), or where KF_BAD_INPUTS_REVIEW says (a copy of the tree elsewhere). */
+export const REVIEW = process.env.KF_BAD_INPUTS_REVIEW ?? path.resolve(ROOT, "..", "shared", "docs", "bad-inputs-review.md");
 
 export interface ReviewRow {
     readonly id: string;
