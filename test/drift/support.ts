@@ -195,7 +195,18 @@ export async function seed(emu: EmulatorSet, resources: readonly ProgramResource
                 const spec = replica ? (primary?.outputs.customerMasterKeySpec ?? primary?.outputs.keySpec) : (inputs.customerMasterKeySpec ?? inputs.keySpec);
                 const usage = replica ? primary?.outputs.keyUsage : inputs.keyUsage;
                 const tags = Object.entries(inputs.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue: String(TagValue) }));
-                const meta = (
+                // A replica of an AWS_KMS primary is made as AWS makes it: ReplicateKey in the primary's Region.
+                const replicated =
+                    r.type === TYPES.awsReplica && primary
+                        ? (
+                              await aws(String(inputs.primaryKeyArn).split(":")[3]).send(
+                                  new awsSdk.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: region, Description: inputs.description, Policy: inputs.policy, ...(tags.length > 0 ? { Tags: tags } : {}) }),
+                              )
+                          ).ReplicaKeyMetadata
+                        : undefined;
+                const meta =
+                    replicated ??
+                    (
                     await aws(region).send(
                         new awsSdk.CreateKeyCommand({
                             KeySpec: spec,
@@ -207,7 +218,7 @@ export async function seed(emu: EmulatorSet, resources: readonly ProgramResource
                             ...(external ? { Origin: "EXTERNAL" } : {}),
                         }),
                     )
-                ).KeyMetadata!;
+                    ).KeyMetadata!;
                 if (inputs.enableKeyRotation) await aws(region).send(new awsSdk.EnableKeyRotationCommand({ KeyId: meta.Arn, RotationPeriodInDays: inputs.rotationPeriodInDays }));
                 if (r.id) ids.set(r.id, { id: meta.KeyId!, arn: meta.Arn! });
                 return {
