@@ -54,6 +54,7 @@ interface EmulateOptions {
     azureVault?: NamedPort[];
     azureHsm?: NamedPort[];
     instant?: boolean;
+    seed?: string;
 }
 
 export const EMULATE_HELP = `
@@ -110,6 +111,7 @@ export function registerEmulate(program: Command, io: CliIo, setExit: (code: num
         .option("--azure-vault <name[:port]>", `serve this Key Vault on a port of its own, for unmodified clients (repeatable; ${DEFAULT_VAULT_NAME} is always served)`, namedPort("Key Vault"))
         .option("--azure-hsm <name[:port]>", `serve this Managed HSM on a port of its own (repeatable; ${DEFAULT_HSM_NAME} is always served)`, namedPort("Managed HSM"))
         .option("--instant", "slow operations (Azure deletes and recovers, GCP key generation, AWS on-demand rotation) finish at once instead of as in the services")
+        .option("--seed <file>", "start with the keys of this stack export (pulumi stack export), created as deployed, with its ids")
         .addHelpText("after", EMULATE_HELP)
         .addHelpText("after", HELP.emulate)
         .action(async (opts: EmulateOptions) => setExit(await emulate(opts, io)));
@@ -128,6 +130,22 @@ async function emulate(opts: EmulateOptions, io: CliIo): Promise<number> {
     } catch (e) {
         io.err(`error: ${(e as Error).message}`);
         return 1;
+    }
+    // --seed: the export's keys, as deployed (./seed.ts); into a new --state file only, never over one.
+    if (opts.seed !== undefined) {
+        if (state !== undefined) {
+            io.err(`error: --seed cannot start from --state ${opts.state}: the file holds emulator state already (seed into a new --state file, or drop --seed to continue from it)`);
+            return 1;
+        }
+        try {
+            const seeded = await (await import("./seed")).seedFromExport(opts.seed);
+            state = seeded.state;
+            io.err(seeded.summary);
+        } catch (e) {
+            const message = (e as Error).message;
+            io.err(`error: ${message.startsWith("--seed") ? "" : "--seed: "}${message}`);
+            return 1;
+        }
     }
 
     let saver: InstanceType<typeof emulators.StateSaver> | undefined;
@@ -154,9 +172,9 @@ async function emulate(opts: EmulateOptions, io: CliIo): Promise<number> {
     if (opts.state) {
         const file = opts.state;
         // What the file holds, as the emulators see it: not rewritten unless something changes.
-        const saved = state !== undefined && !changedEarly ? set.snapshot() : undefined;
+        const saved = state !== undefined && !changedEarly && opts.seed === undefined ? set.snapshot() : undefined;
         saver = new emulators.StateSaver({ file, snapshot: () => set.snapshot(), report: (m) => io.err(m), saved });
-        if (changedEarly) saver.changed();
+        if (changedEarly || opts.seed !== undefined) saver.changed();
     }
 
     // Once the terminal is gone (SIGHUP) writing to it fails: there is nowhere left to report to, and the state is

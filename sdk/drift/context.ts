@@ -23,6 +23,7 @@
  *   no call of that cloud got an answer at all: then the whole cloud is an error ("permission denied on every
  *   call"). A not-found answer is an answer (the resource is gone: a finding).
  */
+import { setMaxListeners } from "events";
 import * as net from "net";
 import type { KMSClient } from "@aws-sdk/client-kms";
 import type { KeyManagementServiceClient } from "@google-cloud/kms";
@@ -315,7 +316,11 @@ export class Clients {
     endpointSignal(scope: Scope): AbortSignal {
         const h = this.health[scope.cloud];
         let c = h.endpointAbort.get(scope.endpoint);
-        if (!c) h.endpointAbort.set(scope.endpoint, (c = new AbortController()));
+        if (!c) {
+            h.endpointAbort.set(scope.endpoint, (c = new AbortController()));
+            // A listener per call in flight (removed when it settles): more than Node's default 10 is not a leak.
+            setMaxListeners(0, c.signal);
+        }
         return c.signal;
     }
 

@@ -7,6 +7,7 @@
  * report covers what was checked, with an error saying how many resources were not. A cloud that cannot be used (no
  * credentials, unreachable, permission denied on every call: see `context.ts`) is an error too, never findings.
  */
+import { setMaxListeners } from "events";
 import { CheckContext, CheckResult, Clients, CloudUnreachable, DeadlinePassed, DEFAULT_CALL_TIMEOUT_MS, DriftSetupError, RawFinding } from "./context";
 import { CheckUnit, planChecks, StateIndex } from "./plan";
 import { policyDrift, PolicyOptions } from "./policy";
@@ -105,6 +106,8 @@ export async function detectDrift(state: StackState, options: DriftOptions = {})
     const index = new StateIndex(state);
     const plan = planChecks(state, index);
     const deadline = new AbortController();
+    // Each call in flight listens to the deadline until it settles (2 × --concurrency at most): not a leak.
+    setMaxListeners(0, deadline.signal);
     const deadlineTimer = setTimeout(() => deadline.abort(), timeoutMs);
     deadlineTimer.unref?.();
     const clients = new Clients({
