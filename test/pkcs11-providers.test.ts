@@ -209,6 +209,30 @@ describeWithSoftHsm("BYOK providers with material from a PKCS#11 token (SoftHSM2
         });
     });
 
+    test("bad inputs fail Check on material, naming the source; Create imports nothing", async () => {
+        const h = await host("AwsImportedKeyMaterial");
+        const kms = createAwsKmsClient("eu-west-1", { env: emu.env() });
+        try {
+            const keyArn = (await kms.send(new awsSdk.CreateKeyCommand({ Origin: "EXTERNAL", KeySpec: "SYMMETRIC_DEFAULT" }))).KeyMetadata!.Arn!;
+            const cases: [string, string][] = [
+                ["pkcs11:token=kf-providers;object=aes-256?pin-source=env:KF_PROVIDERS_UNSET_PIN", 'key material from PKCS#11 object "aes-256" in token "kf-providers": pin-source env:KF_PROVIDERS_UNSET_PIN: the environment variable is not set'],
+                [`pkcs11:token=kf-providers;object=no-such-key?pin-source=env:${PIN_ENV}`, 'key material from PKCS#11 object "no-such-key" in token "kf-providers": no such key in token "kf-providers" (found secret keys: "aes-256", "hmac-256")'],
+                [`pkcs11:token=kf-providers;object=rsa-2048?pin-source=env:${PIN_ENV}`, 'key material from PKCS#11 object "rsa-2048" in token "kf-providers": is a private key and a public key, not a secret key of AES-256 (the key\'s algorithm)'],
+                [`pkcs11:token=nope;object=aes-256?pin-source=env:${PIN_ENV}`, expect.stringMatching(/^key material from PKCS#11 object "aes-256" in token "nope": no token matches \(token "nope"\) in \/.+ \(found: "kf-providers" \(serial [0-9a-f]+, slot \d+\)\)$/) as any],
+            ];
+            for (const [u, reason] of cases) {
+                const news = await registeredInputs(() => new AwsImportedKeyMaterial("bad", { keyId: keyArn, region: "eu-west-1", algorithm: "AES_256", material: { pkcs11: u } }));
+                const checked = await h.check("bad", {}, news);
+                expect(checked.failures).toEqual([{ property: "material", reason }]);
+                await expect(h.create("bad", { ...news, __provider: news.__provider })).rejects.toThrow();
+            }
+            expect((await kms.send(new awsSdk.DescribeKeyCommand({ KeyId: keyArn }))).KeyMetadata!.KeyState).toBe("PendingImport");
+            expectNoLeaks(h, {});
+        } finally {
+            kms.destroy();
+        }
+    });
+
     describe("a key declared as code, created in the token (generate: true)", () => {
         test("preview creates nothing; the first import creates it in the token, the other clouds import the same key", async () => {
             const source = { pkcs11: "pkcs11:token=kf-providers;object=declared-aes?pin-source=env:KF_PROVIDERS_HSM_PIN", generate: true };

@@ -45,7 +45,8 @@ export function findTokenKey(t: TokenSession, uri: Pkcs11Uri, kind: MaterialKind
         if (what.length) throw new Pkcs11SourceError(`${where}: is ${[...new Set(what)].join(" and ")}, not ${secret ? "a secret key" : "a private key"} of ${kindName(kind)} (the key's algorithm)`);
         const labels = findObjects(t, [{ type: p.CKA_CLASS, value: cls }])
             .map((h) => readAttributes(t, h, [p.CKA_LABEL]).get(p.CKA_LABEL)?.toString("utf8"))
-            .filter((l): l is string => !!l);
+            .filter((l): l is string => !!l)
+            .sort();
         throw new Pkcs11KeyAbsent(`${where}: no such key in token "${t.tokenLabel}" (found ${secret ? "secret keys" : "private keys"}: ${labels.length ? labels.map((l) => `"${l}"`).join(", ") : "none"})`);
     }
     if (handles.length > 1) throw new Pkcs11SourceError(`${where}: ${handles.length} keys match in token "${t.tokenLabel}": add id=<CKA_ID> to name one`);
