@@ -73,7 +73,10 @@ describe('asyncStates "service": PENDING_GENERATION on the emulator clock', () =
         await expect(kms.destroyCryptoKeyVersion({ name })).rejects.toMatchObject({ code: 9 });
         // The status details carry what the real service sends (terraform-provider-google#5895, flow-wallet-api#267):
         // a google.rpc.PreconditionFailure violation of type KEY_PENDING_GENERATION naming the version.
-        const failed = await kms.getPublicKey({ name }).catch((e: unknown) => e as { statusDetails?: unknown[] });
+        const failed = (await kms.getPublicKey({ name }).then(
+            () => ({}),
+            (e: unknown) => e,
+        )) as { statusDetails?: unknown[] };
         expect(failed.statusDetails).toEqual([expect.objectContaining({ violations: [expect.objectContaining({ type: "KEY_PENDING_GENERATION", subject: name })] })]);
         clock.advance(GENERATION_MS - 1);
         expect((await kms.getCryptoKeyVersion({ name }))[0].state).toBe("PENDING_GENERATION");
