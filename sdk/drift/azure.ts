@@ -97,8 +97,11 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
     try {
         key = await call(ctx, client.scope, (o) => client.client.getKey(exp.name, o.azure));
     } catch (e) {
-        if (classifyError(e) === "not-found") return missing(f, client, exp, what, subject, ctx, e);
-        return f.readError("GetKey", what, e, subject);
+        if (classifyError(e) !== "not-found") return f.readError("GetKey", what, e, subject);
+        const later = await settled(client, exp, ctx);
+        if (later === undefined) return missing(f, client, exp, what, subject, ctx, e);
+        if ("error" in later) return f.readError("GetKey", what, later.error, subject);
+        key = later.key;
     }
     const props = key.properties;
     const live: Record<string, unknown> = { enabled: props.enabled !== false, tags: { ...(props.tags ?? {}) } };
@@ -225,6 +228,48 @@ async function checkKey(f: FindingsFor, exp: KeyExpectation, ctx: CheckContext):
 }
 
 const sameMs = (a: number | null | undefined, b: number | undefined) => (a === null || a === undefined ? b === undefined : b !== undefined && Math.abs(a - b) < 1000);
+
+/**
+ * Right after a delete or a recover, Key Vault answers 404 to both GetKey and GetDeletedKey for a few seconds
+ * (recorded: 404 right after DeleteKey, 200 within 5 s; the emulators do the same with `asyncStates: "service"`).
+ * A key neither live nor deleted is looked at again over that window before it is reported missing: a key being
+ * recovered is then checked as live, one being deleted is reported soft-deleted.
+ */
+export const AZURE_SETTLE_LOOKS = 2;
+export const AZURE_SETTLE_PAUSE_MS = 2_500;
+
+async function settled(client: Handle<KeyClient>, exp: KeyExpectation, ctx: CheckContext): Promise<{ key: KeyVaultKey } | { error: unknown } | undefined> {
+    for (let i = 0; i < AZURE_SETTLE_LOOKS; i++) {
+        try {
+            await call(ctx, client.scope, (o) => client.client.getDeletedKey(exp.name, o.azure));
+            return undefined; // soft-deleted: missing() reports it
+        } catch (e) {
+            if (isRunStop(e)) throw e;
+        }
+        await pause(AZURE_SETTLE_PAUSE_MS, ctx.clients.deadline);
+        try {
+            return { key: await call(ctx, client.scope, (o) => client.client.getKey(exp.name, o.azure)) };
+        } catch (e) {
+            if (isRunStop(e)) throw e;
+            if (classifyError(e) !== "not-found") return { error: e };
+        }
+    }
+    return undefined;
+}
+
+/** Waits `ms`, or less when the run's deadline passes first (the next call then stops the check). */
+function pause(ms: number, deadline: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+        if (deadline?.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            deadline?.removeEventListener("abort", done);
+            resolve();
+        }
+        deadline?.addEventListener("abort", done, { once: true });
+    });
+}
 
 async function missing(f: FindingsFor, client: Handle<KeyClient>, exp: KeyExpectation, what: string, subject: string, ctx: CheckContext, e: unknown): Promise<CheckResult> {
     let deleted: { deletedOn?: Date; scheduledPurgeDate?: Date } | undefined;
