@@ -104,10 +104,10 @@ export const azureClassic = {
     hsmRoleDefinition: lazy<typeof AzureHsmRoleDefinition>("@pulumi/azure", "keyvault/managedHardwareSecurityModuleRoleDefinition"),
 };
 
-/** Whether `peer` can be loaded from here (its package.json resolves). */
+/** Whether `peer` can be loaded from here (its entry point resolves; nothing is loaded). */
 export function peerInstalled(peer: CloudPeer): boolean {
     try {
-        require.resolve(`${peer}/package.json`);
+        require.resolve(peer);
         return true;
     } catch {
         return false;
