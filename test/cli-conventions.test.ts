@@ -10,11 +10,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../sdk/cli";
+import { CLI_ARGS, credentialLessEnv } from "./support/cli-env";
 import { colourEnabled, outputColumns, plural, styler, visibleLength } from "../sdk/terminal";
 
 const ROOT = path.join(__dirname, "..");
-const ENTRY = path.join(ROOT, "sdk", "cli", "index.ts");
-const TS_NODE = require.resolve("ts-node/register");
 const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version as string;
 const ESC = "\u001b[";
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kf-cli-conv-"));
@@ -27,33 +26,18 @@ async function cli(argv: string[], io: { outColour?: boolean; errColour?: boolea
     return { code, out: out.join(""), err: err.join("") };
 }
 
-/** A clean environment: no cloud credentials or config, no colour variables, a HOME of its own. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const home = fs.mkdtempSync(path.join(dir, "home-"));
-    return {
-        PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: home,
-        CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-        AWS_CONFIG_FILE: path.join(home, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED: "true",
-        METADATA_SERVER_DETECTION: "none",
-        TS_NODE_TRANSPILE_ONLY: "true",
-        TS_NODE_SWC: "true",
-        PULUMI_CONFIG: "",
-        ...extra,
-    };
-}
+/** No cloud credentials or config, no colour variables, a HOME of its own. */
+const cleanEnv = (extra: Record<string, string> = {}) => credentialLessEnv(dir, { PULUMI_CONFIG: "", ...extra });
 
 /** The CLI from source in a child process, stdout and stderr pipes. */
 function spawnCli(argv: string[], extra: Record<string, string> = {}) {
-    const r = spawnSync(process.execPath, ["-r", TS_NODE, ENTRY, ...argv], { cwd: ROOT, env: cleanEnv(extra), encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, [...CLI_ARGS, ...argv], { cwd: ROOT, env: cleanEnv(extra), encoding: "utf8", timeout: 120_000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 /** The CLI in a pseudo-terminal of `cols` columns (script(1)): stdout and stderr both a TTY, merged. */
 function ttyCli(argv: string[], cols: number, extra: Record<string, string> = {}) {
-    const command = `stty cols ${cols} rows 50; ${[process.execPath, "-r", TS_NODE, ENTRY, ...argv].map((a) => `'${a}'`).join(" ")}`;
+    const command = `stty cols ${cols} rows 50; ${[process.execPath, ...CLI_ARGS, ...argv].map((a) => `'${a}'`).join(" ")}`;
     const r = spawnSync("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env: cleanEnv({ TERM: "xterm-256color", ...extra }), encoding: "utf8", timeout: 120_000 });
     return { code: r.status, out: r.stdout.replace(/\r\n/g, "\n") };
 }

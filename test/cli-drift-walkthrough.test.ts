@@ -11,17 +11,16 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { CLI_ARGS, credentialLessEnv } from "./support/cli-env";
 
 const ROOT = path.join(__dirname, "..");
-const ENTRY = path.join(ROOT, "sdk", "cli", "index.ts");
-const TS_NODE = require.resolve("ts-node/register");
 const SAMPLE = path.join(ROOT, "examples", "drift-walkthrough", "stack-export.json");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kf-walkthrough-"));
 
 // `keyfabric` on PATH: the CLI from source.
 const bin = path.join(dir, "bin");
 fs.mkdirSync(bin);
-fs.writeFileSync(path.join(bin, "keyfabric"), `#!/bin/sh\nexec "${process.execPath}" -r "${TS_NODE}" "${ENTRY}" "$@"\n`, { mode: 0o755 });
+fs.writeFileSync(path.join(bin, "keyfabric"), `#!/bin/sh\nexec "${process.execPath}" ${CLI_ARGS.map((a) => `"${a}"`).join(" ")} "$@"\n`, { mode: 0o755 });
 const awsCli = spawnSync("sh", ["-c", "command -v aws"], { encoding: "utf8" }).stdout.trim();
 
 const children: ChildProcess[] = [];
@@ -30,22 +29,8 @@ afterAll(() => {
     fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A clean environment: no cloud credentials or config, a HOME of its own, keyfabric (and the AWS CLI) on PATH. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    const home = fs.mkdtempSync(path.join(dir, "home-"));
-    return {
-        PATH: [bin, path.dirname(process.execPath), ...(awsCli ? [path.dirname(awsCli)] : []), "/usr/bin", "/bin"].join(":"),
-        HOME: home,
-        CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-        AWS_CONFIG_FILE: path.join(home, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED: "true",
-        METADATA_SERVER_DETECTION: "none",
-        TS_NODE_TRANSPILE_ONLY: "true",
-        TS_NODE_SWC: "true",
-        ...extra,
-    };
-}
+/** No cloud credentials or config, a HOME of its own, keyfabric (and the AWS CLI) on PATH. */
+const cleanEnv = (extra: Record<string, string> = {}) => credentialLessEnv(dir, extra, [bin, ...(awsCli ? [path.dirname(awsCli)] : [])]);
 
 /** Starts `keyfabric emulate ...` (a shell command line); resolves with its first stdout line and its stderr so far. */
 function startEmulate(commandLine: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; line: string; err: () => string }> {
@@ -127,6 +112,11 @@ test("the README's walkthrough, as written: emulate --seed, drift (exit 0), a ch
     expect(drifted.err).toBe("");
     expect(drifted.out).toContain("\nDrift: 1 finding (1 high); 38 key resources checked.\n");
     expect(drifted.out).toContain(`\nHIGH     key-disabled  aws:kms/key:Key  keyfabric-payments-receipts-signing-aws-key\n         Key ${signing.outputs.arn} is disabled`);
+    // Not part of the walkthrough: the same report in colour, as a terminal (here forced) gets it.
+    const coloured = sh(`${exportLine}\nFORCE_COLOR=1 ${drift2}`, env);
+    expect(coloured.code).toBe(2);
+    expect(coloured.out).toContain("\n\u001b[1mDrift: 1 finding (1 high); 38 key resources checked.\u001b[22m\n");
+    expect(coloured.out).toContain("\n\u001b[31mHIGH    \u001b[39m key-disabled  aws:kms/key:Key  keyfabric-payments-receipts-signing-aws-key\n");
     expect(await stop(emu.child)).toBe(0);
 }, 600_000);
 
@@ -134,11 +124,11 @@ describe("--seed", () => {
     test("a bad export: exit 1 before any port opens, naming the file", () => {
         const f = path.join(dir, "not-json.json");
         fs.writeFileSync(f, "{ not json");
-        const r = spawnSync(process.execPath, ["-r", TS_NODE, ENTRY, "emulate", "--seed", f], { cwd: ROOT, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
+        const r = spawnSync(process.execPath, [...CLI_ARGS, "emulate", "--seed", f], { cwd: ROOT, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
         expect(r.status).toBe(1);
         expect(r.stdout).toBe("");
         expect(r.stderr).toBe(`error: --seed ${f}: is not JSON (Expected property name or '}' in JSON at position 2 (line 1, column 3)); expected the output of pulumi stack export\n`);
-        const missing = spawnSync(process.execPath, ["-r", TS_NODE, ENTRY, "emulate", "--seed", path.join(dir, "none.json")], { cwd: ROOT, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
+        const missing = spawnSync(process.execPath, [...CLI_ARGS, "emulate", "--seed", path.join(dir, "none.json")], { cwd: ROOT, env: cleanEnv(), encoding: "utf8", timeout: 120_000 });
         expect(missing.status).toBe(1);
         expect(missing.stderr).toMatch(/^error: --seed \S*none\.json: /);
     }, 240_000);
