@@ -122,8 +122,8 @@ async function createKek(client: KeyClient, name: string): Promise<{ kid: string
 const pkcs8 = (k: crypto.KeyObject) => k.export({ type: "pkcs8", format: "der" }) as Buffer;
 
 beforeAll(async () => {
-    // A ManualClock that these tests move themselves: deletes and recovers show at once (the waits are in
-    // azure-async.test.ts and azure-addressing.test.ts).
+    // A ManualClock that these tests move themselves: deletes and recovers show at once (the waits are tested in
+    // azure-async.test.ts, azure-addressing.test.ts and azure-recordings.test.ts).
     emu = await startAzureKeyVaultEmulator({ clock, tenantId: TENANT, subscriptionId: SUB, asyncStates: "instant" });
     env = envFor(emu);
 });
