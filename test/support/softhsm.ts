@@ -109,7 +109,11 @@ export function makeToken(label: string, pin: string): TestToken {
             lib.close();
         }
     };
-    return { dir, conf, label, pin, serial, withSession, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+    const remove = () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(workerConf, { force: true });
+    };
+    return { dir, conf, label, pin, serial, withSession, remove };
 }
 
 const EC_OID: Record<string, string> = { "P-256": "06082a8648ce3d030107", "P-384": "06052b81040022" };
