@@ -69,6 +69,22 @@ export const HELP = {
         ),
         exitCodes("0  imported: the key, version and fingerprint on stdout", "1  an error before any cloud call (the option named), or a cloud call that failed"),
     ].join("\n"),
+    hsm: [
+        examples("keyfabric hsm init --help", "keyfabric hsm keys --help", "keyfabric hsm generate --help"),
+        exitCodes("0  done", "1  an error: a bad option, a token or key that cannot be used, softhsm2-util missing or failing"),
+    ].join("\n"),
+    hsmInit: [
+        examples("HSM_PIN=1234 keyfabric hsm init --dir ./hsm --label keys --pin-env HSM_PIN", "export SOFTHSM2_CONF=$PWD/hsm/softhsm2.conf   # as it prints"),
+        exitCodes("0  the token was created (what to export and the material descriptor on stdout)", "1  an error: a bad option, a PIN variable not set, softhsm2-util missing or failing"),
+    ].join("\n"),
+    hsmKeys: [
+        examples('keyfabric hsm keys --uri "pkcs11:token=keys?pin-source=env:HSM_PIN"', 'keyfabric hsm keys --uri "pkcs11:token=keys;object=card-data?pin-source=env:HSM_PIN" --format json'),
+        exitCodes("0  listed (never a key's value)", "1  an error: a bad URI, a token that cannot be opened or logged in to"),
+    ].join("\n"),
+    hsmGenerate: [
+        examples('keyfabric hsm generate --uri "pkcs11:token=keys;object=card-data?pin-source=env:HSM_PIN" --key-type AES_256'),
+        exitCodes("0  created, or an existing key of that label and type kept (its fingerprint on stdout)", "1  an error: a bad URI or key type, a token that cannot make the key"),
+    ].join("\n"),
     emulate: [
         examples(
             "keyfabric emulate                                   # free ports; prints the KEYFABRIC_EMULATORS value",

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, Option } from "commander";
 import { ALGORITHMS, Algorithm } from "../schema/constants";
+import { HELP } from "./help";
 import type { CliIo } from "./io";
 
 class CliError extends Error {}
@@ -44,7 +45,7 @@ async function withoutObjectCheck(text: string) {
 }
 
 export function registerHsm(program: Command, io: CliIo, setExit: (code: number) => void): void {
-    const hsm = program.command("hsm").description("PKCS#11 tokens (HSMs) as the origin of BYOK material: a SoftHSM2 token for local use, list keys, generate keys");
+    const hsm = program.command("hsm").description("PKCS#11 tokens (HSMs) as the origin of BYOK material: a SoftHSM2 token for local use, list keys, generate keys").addHelpText("after", HELP.hsm);
     const run = (f: (opts: any) => Promise<void>) => async (opts: any) => {
         try {
             await f(opts);
@@ -56,6 +57,7 @@ export function registerHsm(program: Command, io: CliIo, setExit: (code: number)
 
     hsm.command("init")
         .description("Create a SoftHSM2 token for local use and tests in a folder of yours (its own softhsm2.conf and token directory)")
+        .addHelpText("after", HELP.hsmInit)
         .requiredOption("--dir <folder>", "the folder for softhsm2.conf and the tokens (created, mode 0700)")
         .requiredOption("--label <label>", "the token's label (at most 32 characters)")
         .requiredOption("--pin-env <name>", "the environment variable holding the user PIN")
@@ -92,6 +94,7 @@ export function registerHsm(program: Command, io: CliIo, setExit: (code: number)
 
     hsm.command("keys")
         .description("List the keys of a token: label, id, type, size, sensitive, extractable (never a value)")
+        .addHelpText("after", HELP.hsmKeys)
         .requiredOption("--uri <uri>", 'the token, as a PKCS#11 URI (e.g. "pkcs11:token=keys?pin-source=env:HSM_PIN"; an object narrows the list)')
         .addOption(new Option("--format <format>", "output format").choices(["table", "json"]).default("table"))
         .action(
@@ -112,6 +115,7 @@ export function registerHsm(program: Command, io: CliIo, setExit: (code: number)
 
     hsm.command("generate")
         .description("Create a key for BYOK in the token (sensitive, extractable only wrapped); an existing key of that label and type is kept")
+        .addHelpText("after", HELP.hsmGenerate)
         .requiredOption("--uri <uri>", 'the key, as a PKCS#11 URI with object=<label> (e.g. "pkcs11:token=keys;object=card-data?pin-source=env:HSM_PIN")')
         .addOption(new Option("--key-type <algorithm>", "the key's algorithm").choices([...ALGORITHMS]).makeOptionMandatory())
         .action(
