@@ -10,7 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_POLICY_PACK } from "../sdk/policy/analyzer";
-import type { MockRun, RecordedResource } from "../sdk/preview/harness";
+import { AwsKey } from "../sdk/aws/key";
+import { KeyHierarchy } from "../sdk/hierarchy";
+import { MockRun, RecordedResource, runUnderMocks } from "../sdk/preview/harness";
 import { openPacks } from "../sdk/preview/policy";
 import { previewProject } from "../sdk/preview/project";
 import { KeyfabricProvider } from "../sdk/provider/provider";
@@ -33,12 +35,28 @@ let logEngine: FakeEngine;
 let plugin: Plugin;
 let schema: any;
 let typescript: MockRun;
+let typescriptAwsKey: MockRun;
+/** The args of examples/aws-only-key. */
+const AWS_KEY_ARGS = {
+    region: "us-west-2",
+    accountId: "123456789012",
+    purpose: "encrypt",
+    algorithm: "AES_256",
+    aliases: ["app/data"],
+    administrators: ["arn:aws:iam::123456789012:role/KeyAdmins"],
+    users: ["arn:aws:iam::123456789012:role/AppServer"],
+    serviceUsers: ["arn:aws:iam::123456789012:role/AppServer"],
+    tags: { team: "app", "keyfabric:owner": "app-team", "keyfabric:classification": "internal" },
+    audit: { trail: "external" },
+};
 
 beforeAll(async () => {
     logEngine = await startEngine({ project: "yaml-hierarchy", stack: STACK, stackUrn: stackUrn("yaml-hierarchy") });
     plugin = await startPlugin(PLUGIN, logEngine.engineAddress, YAML_DIR);
     schema = JSON.parse((await rpcCall(plugin.client, "getSchema", new provproto.GetSchemaRequest())).getSchema());
+    // The TypeScript side at a first preview, before any run in update mode (the runtime keeps state between runs).
     typescript = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "preview", stack: STACK });
+    typescriptAwsKey = await runUnderMocks(() => void new AwsKey("app-data", AWS_KEY_ARGS as ConstructorParameters<typeof AwsKey>[1]), { project: "aws-only-key", stack: STACK, mode: "preview" });
 }, 400_000);
 
 afterAll(async () => {
@@ -140,20 +158,19 @@ test("the Python example's KeyHierarchy call builds the same resources", async (
     expect(normalize(run.recorded, project)).toEqual(normalize(typescript.resources, "config-driven"));
 }, 300_000);
 
-test("after an update, the keys output holds every logical key's identifiers, as the TypeScript component's", async () => {
-    const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
-    const run = await construct(program.name, "keyfabric:index:KeyHierarchy", "keys", program.resources.keys.properties, "update");
+test("AwsKey (keyfabric:aws:Key) builds what the TypeScript component builds from the same args", async () => {
+    const run = await construct("aws-only-key", "keyfabric:aws:Key", "app-data", AWS_KEY_ARGS);
     expect(run.error).toBeUndefined();
-    // The example runs again (Node caches the module it ran at preview).
-    delete require.cache[require.resolve(path.join(root, "examples", "config-driven", "index.ts"))];
-    const ts = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "update", stack: STACK });
-    const shape = (keys: Record<string, Record<string, object>>) => Object.fromEntries(Object.entries(keys).map(([id, k]) => [id, Object.fromEntries(Object.entries(k).map(([c, ids]) => [c, Object.keys(ids).sort()]))]));
-    const expected = { aws: ["aliasArns", "keyArn", "keyId", "replicaArns"], gcp: ["cryptoKeyId", "keyRingId"] };
-    expect(shape(ts.outputs.keys as any)).toEqual({ "orders/order-db": expected, "orders/webhook-mac": expected });
-    expect(shape(run.state!.keys as any)).toEqual(shape(ts.outputs.keys as any));
-    const keys = run.state!.keys as any;
-    expect(keys["orders/order-db"].aws.aliasArns).toEqual(["arn:aws:kms:eu-north-1:777788889999:alias/shop/orders/order-db"]);
-    expect(keys["orders/order-db"].gcp.keyRingId).toBe((ts.outputs.keys as any)["orders/order-db"].gcp.keyRingId);
+    expect(run.urn).toBe("urn:pulumi:dev::aws-only-key::keyfabric:aws:Key::app-data");
+    const expected = normalize(typescriptAwsKey.resources, "aws-only-key");
+    expect(expected.map((r) => r.type)).toEqual(["keyfabric:aws:Key", "aws:kms/alias:Alias", "aws:kms/key:Key"]);
+    expect(normalize(run.recorded, "aws-only-key")).toEqual(expected);
+    expect(Object.keys(run.state!).sort()).toEqual(["aliasArns", "keyArn", "keyId", "replicaArns"]);
+    // Its own checks, as for TypeScript: a bad region is refused by name before anything is registered.
+    const bad = await construct("aws-only-key", "keyfabric:aws:Key", "app-data", { ...AWS_KEY_ARGS, region: "mars-1", algorithm: "AES_512" });
+    expect(bad.error?.details).toContain('region: is not an AWS region (allowed: e.g. us-east-1, eu-west-1, got: "mars-1")');
+    expect(bad.error?.details).toContain("algorithm: is not an algorithm (allowed: AES_256, RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P384, HMAC_256");
+    expect(bad.recorded).toEqual([]);
 }, 300_000);
 
 test("a bad input is refused with the spec's message, before anything is registered", async () => {
@@ -169,6 +186,26 @@ test("a bad input is refused with the spec's message, before anything is registe
 
 test("an unknown component type is refused naming the ones there are", async () => {
     const run = await construct("yaml-hierarchy", "keyfabric:index:KeyRing", "r", {});
-    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy');
+    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy, keyfabric:aws:Key');
     expect(run.recorded).toEqual([]);
 }, 120_000);
+
+// Last: the engine starts a plugin per deployment, so one process never serves a preview after an update; here
+// the same process does, and a preview Construct after this one gave an alias without its unknown targetKeyId (the
+// SDK keeps process-wide state across Construct calls: its settings and feature cache are globals).
+test("after an update, the keys output holds every logical key's identifiers, as the TypeScript component's", async () => {
+    const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
+    const run = await construct(program.name, "keyfabric:index:KeyHierarchy", "keys", program.resources.keys.properties, "update");
+    expect(run.error).toBeUndefined();
+    // The example's program, `new KeyHierarchy("keys", hierarchyFromConfig()).keys`, as after `pulumi up` (the
+    // module itself ran at preview, and Jest keeps it).
+    const spec = YAML.parse(fs.readFileSync(path.join(root, "examples", "config-driven", "Pulumi.dev.yaml"), "utf8")).config["keyfabric:hierarchy"];
+    const ts = await runUnderMocks(() => ({ keys: new KeyHierarchy("keys", spec).keys }), { project: "config-driven", stack: STACK, mode: "update" });
+    const shape = (keys: Record<string, Record<string, object>>) => Object.fromEntries(Object.entries(keys).map(([id, k]) => [id, Object.fromEntries(Object.entries(k).map(([c, ids]) => [c, Object.keys(ids).sort()]))]));
+    const expected = { aws: ["aliasArns", "keyArn", "keyId", "replicaArns"], gcp: ["cryptoKeyId", "keyRingId"] };
+    expect(shape(ts.outputs.keys as any)).toEqual({ "orders/order-db": expected, "orders/webhook-mac": expected });
+    expect(shape(run.state!.keys as any)).toEqual(shape(ts.outputs.keys as any));
+    const keys = run.state!.keys as any;
+    expect(keys["orders/order-db"].aws.aliasArns).toEqual(["arn:aws:kms:eu-north-1:777788889999:alias/shop/orders/order-db"]);
+    expect(keys["orders/order-db"].gcp.keyRingId).toBe((ts.outputs.keys as any)["orders/order-db"].gcp.keyRingId);
+}, 300_000);

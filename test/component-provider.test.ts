@@ -8,6 +8,8 @@ import * as path from "path";
 import Ajv2020 from "ajv/dist/2020";
 import { z } from "zod";
 import type * as original from "../sdk/hierarchy";
+import type { AwsKeyArgs as TsAwsKeyArgs } from "../sdk/aws/key";
+import type { AwsKeyArgs as PublishedAwsKeyArgs } from "../sdk/provider/awsKeyArgs";
 import * as enums from "../sdk/provider/enums";
 import { toHierarchySpec, toMaterialSource } from "../sdk/provider/convert";
 import type * as published from "../sdk/provider/outputs";
@@ -40,7 +42,7 @@ test("the schema validates against Pulumi's package metaschema", () => {
 test("package identity and the KeyHierarchy component", () => {
     expect(schema.name).toBe("keyfabric");
     expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version);
-    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy")]);
+    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy"), "keyfabric:aws:Key"]);
     const h = schema.resources[T("KeyHierarchy")];
     expect(h.isComponent).toBe(true);
     expect(h.description).toMatch(/^A multi-cloud key hierarchy: one declaration that fans out to AWS KMS, Google Cloud KMS and Azure/);
@@ -54,6 +56,17 @@ test("package identity and the KeyHierarchy component", () => {
     // Principals accept Outputs (another resource's ARN), everything else is a plain value.
     expect(schema.types[T("Principals")].properties.aws).toEqual({ type: "array", items: { type: "string" }, optional: true, plain: true, description: "AWS principals: IAM role, user or account ARNs." });
     expect(h.inputProperties.name).toEqual({ type: "string", plain: true, description: "The hierarchy's name: in tags, aliases and key ring names (lowercase letters, digits, hyphens)." });
+});
+
+test("the AwsKey component: keyfabric:aws:Key, as the TypeScript component registers", () => {
+    const k = schema.resources["keyfabric:aws:Key"];
+    expect(k.isComponent).toBe(true);
+    expect(k.description).toMatch(/^An AWS KMS key \(or an EXTERNAL-origin key for BYOK\)/);
+    expect(k.requiredInputs).toEqual(["algorithm", "purpose", "region"]);
+    expect(Object.keys(k.properties).sort()).toEqual(["aliasArns", "keyArn", "keyId", "replicaArns"]);
+    expect(k.inputProperties.purpose).toEqual({ $ref: `#/types/${T("Purpose")}`, plain: true, description: "What the key is for." });
+    expect(k.inputProperties.accountId).toEqual({ type: "string", optional: true, description: "The key's account (12 digits), for the owner statement. Default: the caller's account (sts:GetCallerIdentity)." });
+    expect(Object.keys(schema.types[T("KeyIdentity")].properties).sort()).toEqual(["classification", "domain", "hierarchy", "key", "owner"]);
 });
 
 /** Every input property, of the component and of every type, with where it is. */
@@ -138,6 +151,10 @@ test("toHierarchySpec undoes only the material source and protectKeys", () => {
     // commandEnv without a command is left for the spec's check to refuse by name.
     expect(toMaterialSource({ file: "/k", commandEnv: ["A"] })).toEqual({ file: "/k", commandEnv: ["A"] });
 });
+
+// Compile-time: the published AwsKey args have exactly the TypeScript component's fields.
+const sameAwsKeyFields: Same<keyof PublishedAwsKeyArgs, keyof TsAwsKeyArgs> = true;
+test("the published AwsKey args are sdk/aws/key.ts's fields (checked by the compiler)", () => expect(sameAwsKeyFields).toBe(true));
 
 // Compile-time: the published output types and sdk/hierarchy.ts's are the same shapes (tsc fails otherwise).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

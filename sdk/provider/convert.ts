@@ -1,5 +1,5 @@
 /**
- * From the component package's inputs (hierarchyArgs.ts) to the spec `KeyHierarchy` validates. The inputs are the
+ * From the component package's inputs (hierarchyArgs.ts, awsKeyArgs.ts) to what the components validate. The inputs are the
  * spec field for field except the BYOK material source (one object with optional fields, a command's variables in
  * `commandEnv`) and `protectKeys` (a component option): those two are undone here and nothing else is touched, so
  * every rule stays where it is (the zod schema and `validateHierarchy`), with the messages and paths it gives
@@ -35,4 +35,9 @@ export function toHierarchySpec(inputs: Bag): HierarchyInputs {
         : spec.domains;
     const result = { ...spec, ...(spec.domains !== undefined ? { domains } : {}) } as unknown as HierarchySpec;
     return protectKeys === undefined ? { spec: result } : { spec: result, protectKeys: protectKeys as boolean };
+}
+
+/** A per-cloud key component's args from its inputs: only the material source differs from the TypeScript args. */
+export function toComponentArgs(inputs: Bag): Bag {
+    return inputs.material === undefined ? inputs : { ...inputs, material: toMaterialSource(inputs.material) };
 }

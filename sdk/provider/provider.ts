@@ -16,13 +16,14 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
+import { AwsKey } from "../aws/key";
 import { KeyHierarchy } from "../hierarchy";
-import { toHierarchySpec } from "./convert";
+import { toComponentArgs, toHierarchySpec } from "./convert";
 
 /** The package name: resource tokens are `keyfabric:<module>:<Name>`. */
 export const PACKAGE_NAME = "keyfabric";
 /** The component classes of components.ts, by the token each is registered with. */
-export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy" } as const;
+export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy", AwsKey: "keyfabric:aws:Key" } as const;
 
 type Inputs = Record<string, unknown>;
 type Builder = (name: string, inputs: Inputs, opts: pulumi.ComponentResourceOptions) => { urn: pulumi.Output<string>; state: Inputs };
@@ -32,6 +33,10 @@ const BUILDERS: Record<string, Builder> = {
         const { spec, protectKeys } = toHierarchySpec(inputs);
         const hierarchy = new KeyHierarchy(name, spec, { ...opts, ...(protectKeys === undefined ? {} : { protectKeys }) });
         return { urn: hierarchy.urn, state: { keys: hierarchy.keys } };
+    },
+    [COMPONENT_TOKENS.AwsKey]: (name, inputs, opts) => {
+        const key = new AwsKey(name, toComponentArgs(inputs) as unknown as ConstructorParameters<typeof AwsKey>[1], opts);
+        return { urn: key.urn, state: { keyArn: key.keyArn, keyId: key.keyId, aliasArns: key.aliasArns, replicaArns: key.replicaArns } };
     },
 };
 
@@ -58,7 +63,9 @@ export class KeyfabricProvider implements pulumi.provider.Provider {
         const analyzer = new Analyzer(this.dir, PACKAGE_NAME, manifest, new Set(Object.keys(COMPONENT_TOKENS)));
         const { components, typeDefinitions, dependencies } = analyzer.analyze();
         const schema = generateSchema(PACKAGE_NAME, this.version, manifest.description, components, typeDefinitions, dependencies);
-        return { ...schema, displayName: "keyfabric", license: "Apache-2.0", keywords: ["kms", "keys", "aws", "gcp", "azure", "category/utility", "kind/component"] };
+        // The analyzer names a component `keyfabric:index:<class>`; each is published under the token it registers.
+        const resources = Object.fromEntries(Object.entries(schema.resources).map(([tok, r]) => [COMPONENT_TOKENS[tok.split(":")[2] as keyof typeof COMPONENT_TOKENS] ?? tok, r]));
+        return { ...schema, resources, displayName: "keyfabric", license: "Apache-2.0", keywords: ["kms", "keys", "aws", "gcp", "azure", "category/utility", "kind/component"] };
     }
 
     async construct(name: string, type: string, inputs: Inputs, options: pulumi.ComponentResourceOptions): Promise<pulumi.provider.ConstructResult> {
