@@ -5,6 +5,7 @@
  * factories' routing by original host, on the shared port, keeps the real `https://<vault>.vault.azure.net` ids.
  */
 import { createHash, randomBytes } from "crypto";
+import * as http from "http";
 import { CryptographyClient, KeyClient, type KeyVaultKey } from "@azure/keyvault-keys";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelineRequest, SendRequest } from "@azure/core-rest-pipeline";
@@ -136,6 +137,23 @@ describe("unmodified KeyClient and CryptographyClient", () => {
         const signed = await crypto.sign("ES384", digest);
         expect(signed.keyID).toBe(got.id);
         expect((await new CryptographyClient(`${vaultUrl}/keys/addr-shared/${got.properties.version}`, credential, options).verify("ES384", digest, signed.result)).result).toBe(true);
+    });
+
+    test("ids name the loopback address the client used (127.0.0.1 or localhost); any other Host header gets 127.0.0.1", async () => {
+        const port = portOf(vaultUrl);
+        const kidFor = (host: string) =>
+            new Promise<string>((resolve, reject) => {
+                const req = http.request({ host: "127.0.0.1", port, method: "GET", path: "/keys/addr-rsa/?api-version=7.4", headers: { host, authorization: "Bearer x" } }, (res) => {
+                    let text = "";
+                    res.on("data", (c: Buffer) => (text += c.toString()));
+                    res.on("end", () => resolve((JSON.parse(text) as { key: { kid: string } }).key.kid));
+                });
+                req.on("error", reject);
+                req.end();
+            });
+        expect(await kidFor(`localhost:${port}`)).toMatch(new RegExp(`^http://localhost:${port}/keys/addr-rsa/[0-9a-f]{32}$`));
+        expect(await kidFor(`127.0.0.1:${port}`)).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/keys/addr-rsa/[0-9a-f]{32}$`));
+        expect(await kidFor("attacker.example")).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/keys/addr-rsa/[0-9a-f]{32}$`));
     });
 
     test("an unmodified client pointed at the shared port is told which URLs to use", async () => {
