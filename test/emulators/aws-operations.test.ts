@@ -31,6 +31,7 @@ import {
 import { startAwsKmsEmulator, type AwsKmsEmulator } from "../../sdk/emulators/aws";
 import { ON_DEMAND_ROTATION_MS, REPLICA_CREATION_MS } from "../../sdk/emulators/aws/model";
 import { ManualClock } from "../../sdk/emulators/common";
+import { failure } from "./aws-replay";
 
 const ACCOUNT = "111122223333";
 const clock = new ManualClock(Date.UTC(2031, 0, 1));
@@ -51,15 +52,6 @@ afterAll(async () => {
     await emu.stop();
 });
 
-async function failure(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-    try {
-        await p;
-    } catch (e) {
-        const err = e as Error & { $metadata?: { httpStatusCode?: number } };
-        return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-    }
-    throw new Error("expected the call to fail");
-}
 
 async function createKey(input: CreateKeyCommandInput = {}, c = kms()): Promise<KeyMetadata> {
     return (await c.send(new CreateKeyCommand(input))).KeyMetadata!;

@@ -54,6 +54,7 @@ import { rsaAesKeyWrap, rsaOaepEncrypt } from "../../sdk/crypto/keywrap";
 import { fingerprint } from "../../sdk/crypto/material";
 import { startAwsKmsEmulator, type AwsKmsEmulator } from "../../sdk/emulators/aws";
 import { DAY_MS, FaultInjector, HOUR_MS, ManualClock } from "../../sdk/emulators/common";
+import { failure } from "./aws-replay";
 
 const ACCOUNT = "111122223333";
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -88,16 +89,6 @@ function out<T extends { $metadata?: unknown }>(response: T): Omit<T, "$metadata
     return rest;
 }
 
-/** The error a call fails with: SDK error name, HTTP status and message. */
-async function failure(p: Promise<unknown>): Promise<{ name: string; status: number | undefined; message: string }> {
-    try {
-        await p;
-    } catch (e) {
-        const err = e as Error & { $metadata?: { httpStatusCode?: number } };
-        return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-    }
-    throw new Error("expected the call to fail");
-}
 
 const arnOf = (keyId: string, region = "us-east-1") => `arn:aws:kms:${region}:${ACCOUNT}:key/${keyId}`;
 const at = (ms: number) => new Date(ms);
