@@ -25,6 +25,7 @@ import { errorBody, KmsError } from "./aws/errors";
 import { Input } from "./aws/input";
 import { metadata } from "./aws/ops/keys";
 import { KmsService } from "./aws/service";
+export { ON_DEMAND_ROTATION_MS, REPLICA_CREATION_MS } from "./aws/model";
 import { restoreAwsState } from "./aws/persist";
 import { type AwsEmulatorState, type ExpirationModel, type ImportState, type KeyMaterialState, type KeyState, type RotationType } from "./aws/state";
 

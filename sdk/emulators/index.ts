@@ -16,6 +16,7 @@ export { readStateFile, stateProblems, StateSaver, writeStateFile, STATE_FILE_MO
 export { startAwsKmsEmulator, startGcpKmsEmulator, startAzureKeyVaultEmulator };
 export type { AwsKmsEmulator, GcpKmsEmulator, AzureKeyVaultEmulator };
 export { GENERATION_MS as GCP_GENERATION_MS, type DenyRule as GcpDenyRule } from "./gcp";
+export { ON_DEMAND_ROTATION_MS, REPLICA_CREATION_MS } from "./aws";
 
 export interface EmulatorSetOptions {
     readonly awsPort?: number;
