@@ -65,7 +65,8 @@ export function judge(r: RunResult, e: Expect, okSignals: readonly string[] = []
 
 /** stdout and stderr on one line: ANSI colours and repeated blanks out, the temporary directory as <tmp>, bounded. */
 export function condense(r: RunResult, tmp: string): string {
-    const parts = [r.out.trim() && `out: ${r.out.trim()}`, r.err.trim() && `err: ${r.err.trim()}`].filter(Boolean).join(" ");
+    // stderr first: the error or warning is there; stdout (a report, a JSON line) after it.
+    const parts = [r.err.trim() && `err: ${r.err.trim()}`, r.out.trim() && `out: ${r.out.trim()}`].filter(Boolean).join(" ");
     // eslint-disable-next-line no-control-regex
     const flat = parts.replace(/\u001b\[[0-9;]*m/g, "").split(tmp).join("<tmp>").replace(/\s*\n\s*/g, " | ").replace(/\s+/g, " ");
     return flat.length > 400 ? `${flat.slice(0, 397)}...` : flat;

@@ -9,7 +9,7 @@ import { Expect } from "./classify";
 import { startEmulate } from "./emulate-child";
 import { killGroup, ROOT, runCli } from "./exec";
 import { RowRun } from "./rows";
-import { createLiveKeys, driftInputs, LiveKeys } from "../../test/fixtures/bad-inputs-drift";
+import { createLiveKeys, credentialFreeEnv, driftInputs, LiveKeys } from "../../test/fixtures/bad-inputs-drift";
 
 const EXPECT: Record<string, Expect> = {
     D1: { field: "D1.json", got: "is not JSON", allowed: "pulumi stack export" },
@@ -44,20 +44,6 @@ const EXPECT: Record<string, Expect> = {
     D30: { field: "resource-missing", got: "no longer exists" },
 };
 
-/** No cloud credentials of any kind: no AWS, Google or Azure variables, an empty HOME, no metadata lookups. */
-function bareEnv(home: string): NodeJS.ProcessEnv {
-    return {
-        PATH: path.dirname(process.execPath),
-        HOME: home,
-        USERPROFILE: home,
-        CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-        AWS_CONFIG_FILE: path.join(home, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED: "true",
-        METADATA_SERVER_DETECTION: "none",
-    };
-}
-
 export async function runDriftRows(work: string): Promise<{ rows: RowRun[]; cleanup: () => void }> {
     const dir = path.join(work, "drift");
     fs.mkdirSync(path.join(dir, "home"), { recursive: true });
@@ -71,7 +57,7 @@ export async function runDriftRows(work: string): Promise<{ rows: RowRun[]; clea
         for (const row of ROWS) {
             const run = await row.make();
             const env = run.bare ? undefined : { KEYFABRIC_EMULATORS: emulate.endpoints, ...run.env };
-            const result = await runCli(["drift", ...run.args], { cwd: ROOT, env, baseEnv: run.bare ? bareEnv(path.join(dir, "home")) : undefined, limitMs: 120_000 });
+            const result = await runCli(["drift", ...run.args], { cwd: ROOT, env, baseEnv: run.bare ? credentialFreeEnv(path.join(dir, "home")) : undefined, limitMs: 120_000 });
             for (const f of fs.readdirSync(dir)) if (/^D1[79]|^D30/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
             rows.push({ id: row.id, how: `keyfabric drift${run.bare ? " (no credentials)" : ""}`, result, expect: EXPECT[row.id] ?? { field: "(no expectation)" } });
         }

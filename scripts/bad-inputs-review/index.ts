@@ -38,6 +38,17 @@ const NOTES = [
     "**accepted (legitimate)** (the input is valid; the row says why accepting it is right). What each message must name",
     "is in the row's definition in scripts/bad-inputs-review/ (for the spec rows, the field, `got` and `allowed` of the",
     "issue test/validation-bad-inputs.test.ts asserts for the same input).",
+    "",
+    "How each surface ran: the spec rows as `keyfabric preview <project> --stack <row> --transpile-only --no-policy`,",
+    "the row's spec as `keyfabric:hierarchy` in a `Pulumi.<row>.yaml` of a project whose program is `program/` (the spec",
+    "is checked when the program runs: type-checking and policy packs judge programs, not stack config), judged against",
+    "the day of the run (`validTo` rows); `byok wrap` and `byok import` in a directory of fixtures (keys generated for",
+    "the run) with KEYFABRIC_EMULATORS from a `keyfabric emulate` child process; W34, W56 and E9 as nobody (uid 65534)",
+    "when run as root; I13 in process (the `AzureImportedKey` provider's create against an in-process Azure emulator",
+    "that answers every ImportKey with 503); `drift --state` against a `keyfabric emulate` child holding the keys the",
+    "rows read, D29 in an environment without any credentials; `emulate --state` rows that serve create a key, send",
+    "the signal and read the state file after the exit. Every run is bounded (preview 60 s, BYOK 30 s, drift 120 s,",
+    "emulate 20 s to serve and 20 s to exit), its process group killed at the bound.",
 ];
 
 async function main(argv: string[]): Promise<number> {

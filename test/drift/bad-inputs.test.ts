@@ -16,7 +16,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../sdk/cli";
 import { EmulatorSet, startEmulators } from "../../sdk/emulators";
-import { createLiveKeys, driftInputs, LiveKeys } from "../fixtures/bad-inputs-drift";
+import { createLiveKeys, credentialFreeEnv, driftInputs, LiveKeys } from "../fixtures/bad-inputs-drift";
 
 const ROOT = path.join(__dirname, "..", "..");
 const BIN = path.join(ROOT, "bin", "keyfabric.js");
@@ -53,18 +53,8 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<Result>
  */
 function spawnCli(argv: string[]): Promise<Result> {
     const home = fs.mkdtempSync(path.join(dir, "home-"));
-    const env: NodeJS.ProcessEnv = {
-        PATH: path.dirname(process.execPath),
-        HOME: home,
-        USERPROFILE: home,
-        CLOUDSDK_CONFIG: path.join(home, "gcloud"),
-        AWS_CONFIG_FILE: path.join(home, "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "no-aws-credentials"),
-        AWS_EC2_METADATA_DISABLED: "true",
-        METADATA_SERVER_DETECTION: "none",
-        // The AWS SDK warns about Node 20 on stderr; the messages under test are keyfabric's.
-        NODE_NO_WARNINGS: "1",
-    };
+    // The AWS SDK warns about Node 20 on stderr; the messages under test are keyfabric's.
+    const env: NodeJS.ProcessEnv = { ...credentialFreeEnv(home), NODE_NO_WARNINGS: "1" };
     const t = Date.now();
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [BIN, "drift", ...argv], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
