@@ -26,31 +26,8 @@ import { azureVaultName, correlationLabels, correlationTags, KeyIdentity } from 
 import { HierarchySpec } from "./schema/schema";
 import { ResolvedAudit, ResolvedDomain, ResolvedHierarchy, ResolvedKey, validateHierarchy } from "./schema/validate";
 
-export interface AwsKeyIds {
-    keyArn: string;
-    keyId: string;
-    aliasArns: string[];
-    replicaArns: Record<string, string>;
-}
-export interface GcpKeyIds {
-    cryptoKeyId: string;
-    keyRingId: string;
-}
-export interface AzureKeyIds {
-    /** ARM id (Key Vault) or versionless key id (Managed HSM). */
-    keyId: string;
-    /** Versionless key URI. */
-    keyUri: string;
-}
-
-/** Identifiers of one logical key in every cloud; `gcpLocations`/`azureLocations` hold instances in extra locations. */
-export interface LogicalKeyIds {
-    aws?: AwsKeyIds;
-    gcp?: GcpKeyIds;
-    azure?: AzureKeyIds;
-    gcpLocations?: Record<string, GcpKeyIds>;
-    azureLocations?: Record<string, AzureKeyIds>;
-}
+import type { AwsKeyIds, AzureKeyIds, GcpKeyIds, LogicalKeyIds } from "./keyIds";
+export type { AwsKeyIds, AzureKeyIds, GcpKeyIds, LogicalKeyIds } from "./keyIds";
 
 /** The per-cloud components of one logical key, for grants and wiring. */
 export interface LogicalKey {

@@ -1,8 +1,7 @@
 /**
- * The Outputs of the components as the package schema types them. `KeyHierarchy.keys` is typed by `LogicalKeyIds`
- * in `sdk/hierarchy.ts`; these interfaces restate it here because importing hierarchy.ts would bring the cloud
- * packages' type declarations (some 60 MB) into the program the schema analyzer builds at every `getSchema`.
- * `test/component-provider.test.ts` checks at compile time that each is assignable both ways to its original.
+ * The identifiers of a logical key in each cloud: what `KeyHierarchy.keys` holds. In a file of their own, without
+ * imports, so that the component package's schema analyzer (sdk/provider) reads them without bringing the cloud
+ * packages' type declarations (some 60 MB) into its program.
  */
 
 /** An AWS KMS key's identifiers. */

@@ -6,7 +6,7 @@
  * The schema registers `AwsKey` as `keyfabric:aws:Key`, the token the TypeScript component registers.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { LogicalKeyIds } from "./outputs";
+import type { LogicalKeyIds } from "../keyIds";
 import type { AwsKeyArgs } from "./awsKeyArgs";
 import type { KeyHierarchyArgs } from "./hierarchyArgs";
 
