@@ -169,11 +169,17 @@ test("a bad --azure-vault name, or a vault port another emulator has, is refused
     expect(clash.stderr).toBe("error: --azure-vault team-a:45671 is the same port as --aws-port 45671: each emulator needs a port of its own (or 0, a free one)\n");
 });
 
-test("the three emulators start together in under a second (in-process)", async () => {
+test("the three emulators start together in-process, each on a port of its own, and stop() frees the ports", async () => {
+    // (How fast they start is not a test's business: a timed assertion fails on a loaded machine; see bench/.)
+    const net = await import("net");
     const { startEmulators } = await import("../sdk/emulators");
-    const t0 = process.hrtime.bigint();
     const set = await startEmulators();
-    const startMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const ports = [set.aws.port, set.gcp.port, set.azure.port];
+    expect(new Set(ports).size).toBe(3);
     await set.stop();
-    expect(startMs).toBeLessThan(1000);
+    for (const port of ports) {
+        await new Promise<void>((resolve, reject) => {
+            const server = net.createServer().once("error", reject).listen(port, "127.0.0.1", () => server.close(() => resolve()));
+        });
+    }
 });
