@@ -306,6 +306,16 @@ describeWithSoftHsm("BYOK providers with material from a PKCS#11 token (SoftHSM2
             h = await host("AzureImportedKey");
         });
 
+        test("protection software (a plaintext JWK import) is refused for a key in a token, before any cloud call", async () => {
+            const news = await registeredInputs(() => new AzureImportedKey("azure-soft", { vaultUrl: "https://kf-hsm.vault.azure.net", keyName: "soft", purpose: "sign", algorithm: "EC_P256", protection: "software", material: { pkcs11: uri("EC_P256") } }));
+            const checked = await h.check("azure-soft", {}, news);
+            expect(checked.failures).toEqual([{ property: "protection", reason: 'protection: a key in a PKCS#11 token is imported only with protection hsm (the BYOK blob); software would need its plaintext (allowed: hsm, got: "software")' }]);
+            await expect(h.create("azure-soft", checked.inputs)).rejects.toThrow(
+                'key material from PKCS#11 object "ec-p256" in token "kf-providers": Azure imports a key from a token only with protection hsm (the BYOK blob); protection software would need its plaintext (allowed: protection hsm)',
+            );
+            await expect(createAzureKeyClient("https://kf-hsm.vault.azure.net", { env: emu.env() }).getKey("soft")).rejects.toThrow();
+        });
+
         test.each(AZURE)("%s: the BYOK blob (CKM_RSA_AES_KEY_WRAP, SHA-1) made in the token, and the token's key", async (a) => {
             const vaultUrl = a === "AES_256" ? "https://kf-hsm.managedhsm.azure.net" : "https://kf-hsm.vault.azure.net";
             const purpose = a === "AES_256" ? "encrypt" : "sign";

@@ -19,7 +19,7 @@ import { purposeMismatch, PURPOSES_FOR_ALGORITHM } from "../schema/capabilities"
 import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../schema/constants";
 import { msg } from "../schema/schema";
 import { fingerprint } from "../crypto/material";
-import type { KeyMaterial } from "../crypto/sealed";
+import { isSealed, KeyMaterial } from "../crypto/sealed";
 import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
@@ -147,6 +147,8 @@ async function createOnce<T>(what: { operation: string; resource: string }, adop
 
 /** Imports material into `keyName` (a new version if it exists), unless its latest version is already this material. */
 export async function importAzureKey(inputs: AzureImportInputs, material: KeyMaterial, privateKey: crypto.KeyObject | undefined, env?: NodeJS.ProcessEnv) {
+    // A software import is a plaintext JWK: a key that stays in its token can only go in as a BYOK blob.
+    if (isSealed(material) && inputs.protection !== "hsm") throw new Error(`${material.description}: Azure imports a key from a token only with protection hsm (the BYOK blob); protection software would need its plaintext (allowed: protection hsm)`);
     const vaultUrl = inputs.vaultUrl.replace(/\/$/, "");
     // Reads and idempotent updates with the SDK's retries; creating calls without (createOnce looks again instead).
     const reader = createAzureKeyClient(vaultUrl, { maxAttempts: 8, env });
@@ -236,7 +238,10 @@ function strip(raw: Record<string, any>): Record<string, any> {
 
 export const azureImportedKey: ProviderImpl = {
     async check(_olds, news) {
-        return checkWithFingerprint(azureImportInputs, news);
+        return checkWithFingerprint(azureImportInputs, news, (inputs, failures) => {
+            if ("pkcs11" in inputs.material && inputs.protection !== "hsm") failures.push({ property: "protection", reason: `protection: a key in a PKCS#11 token is imported only with protection hsm (the BYOK blob); software would need its plaintext (allowed: hsm, got: ${JSON.stringify(inputs.protection)})` });
+            return inputs;
+        });
     },
 
     async diff(_id, olds, news) {

@@ -42,7 +42,7 @@ export function findTokenKey(t: TokenSession, uri: Pkcs11Uri, kind: MaterialKind
         const others = findObjects(t, selectorTemplate(t, uri));
         const classes: Record<number, string> = { [p.CKO_SECRET_KEY]: "a secret key", [p.CKO_PRIVATE_KEY]: "a private key", [p.CKO_PUBLIC_KEY]: "a public key", [p.CKO_CERTIFICATE]: "a certificate", [p.CKO_DATA]: "a data object" };
         const what = others.map((h) => classes[ulongAttr(readAttributes(t, h, [p.CKA_CLASS]).get(p.CKA_CLASS)) ?? -1] ?? "another object");
-        if (what.length) throw new Pkcs11SourceError(`${where}: is ${[...new Set(what)].join(" and ")}, not ${secret ? "a secret key" : "a private key"} of ${kindName(kind)} (the key's algorithm)`);
+        if (what.length) throw new Pkcs11SourceError(`${where}: is ${[...new Set(what)].sort().join(" and ")}, not ${secret ? "a secret key" : "a private key"} of ${kindName(kind)} (the key's algorithm)`);
         const labels = findObjects(t, [{ type: p.CKA_CLASS, value: cls }])
             .map((h) => readAttributes(t, h, [p.CKA_LABEL]).get(p.CKA_LABEL)?.toString("utf8"))
             .filter((l): l is string => !!l)
