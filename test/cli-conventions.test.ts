@@ -170,12 +170,17 @@ describe("tables and plurals", () => {
         expect(Math.max(...table(small.out).map((l) => l.length))).toBe("│ aws:kms/alias:Alias │ count │".length);
     }, 180_000);
 
-    ttyTest("preview text on a 72-column terminal: the table fits it, mandatory findings in red", () => {
+    ttyTest("preview text on a 72-column terminal: the table and the findings fit it, mandatory findings in red", () => {
         const r = ttyCli(["preview", "test/fixtures/bad-raw-program", "--transpile-only"], 72);
         expect(r.code).toBe(1);
         const t = table(r.out);
         expect(t.length).toBeGreaterThan(3);
         for (const l of t) expect(visibleLength(l)).toBeLessThanOrEqual(72);
+        // The findings too: each resource's heading and the messages wrapped to the width (they were 170 wide).
+        const findings = r.out.slice(r.out.indexOf("Policy violations:")).split("\n").filter((l) => !l.includes("error:"));
+        expect(findings.length).toBeGreaterThan(20);
+        for (const l of findings) expect([l, visibleLength(l) <= 72]).toEqual([l, true]);
+        expect(r.out).toContain(`\n${ESC}1mpublic${ESC}22m\n  gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember\n  test/fixtures/bad-raw-program/index.ts:48\n`);
         expect(r.out).toContain(`${ESC}1m${ESC}31mmandatory${ESC}39m${ESC}22m  aws-kms-key-disallow-wildcard-principal`);
         expect(r.out).toContain(`${ESC}1m${ESC}31merror:${ESC}39m${ESC}22m 3 mandatory policy violations`);
     }, 180_000);

@@ -12,7 +12,7 @@ import { Assumption, MockRun, RecordedResource } from "./harness";
 import { groupByResource, mdCode, mdText, oneLine, placeText, RenderOptions, Sources, specific } from "./places";
 import type { PolicyReport } from "./policy";
 import { sarif } from "./sarif";
-import { plural, Styler, styler } from "../terminal";
+import { plural, Styler, styler, visibleLength } from "../terminal";
 
 export type { RenderOptions } from "./places";
 
@@ -212,6 +212,12 @@ function typeTable(summary: Summary, width: number): string {
     return table.toString();
 }
 
+/** "name  type  file:line" on one line when it fits the width, else the name, then the rest on lines of their own. */
+function resourceHeading(name: string, rest: string[], width: number): string[] {
+    const one = [name, ...rest].join("  ");
+    return visibleLength(one) <= width ? [one] : [name, ...rest.map((r) => `  ${r}`)];
+}
+
 const LEVEL_STYLE: Record<string, Parameters<Styler>[0]> = { mandatory: ["bold", "red"], advisory: "yellow", disabled: "dim" };
 
 function wrap(text: string, width: number): string[] {
@@ -240,7 +246,7 @@ export function policyText(run: MockRun, policy: PolicyReport, options: RenderOp
     else {
         lines.push(style("bold", `Policy violations: ${policy.violations.length} (${policy.mandatory} mandatory)`));
         for (const g of groupByResource(run, policy.violations, sources)) {
-            lines.push("", g.urn ? [style("bold", g.name), g.type, g.place ? placeText(g.place) : ""].filter(Boolean).join("  ") : `(stack) ${run.project}/${run.stack}`);
+            lines.push("", ...(g.urn ? resourceHeading(style("bold", g.name), [g.type ?? "", g.place ? placeText(g.place) : ""].filter(Boolean), width) : [`(stack) ${run.project}/${run.stack}`]));
             for (const v of g.violations) lines.push(...finding(v.enforcementLevel, v.policy, oneLine(specific(v)), width, style));
         }
     }
