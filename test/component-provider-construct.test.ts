@@ -11,6 +11,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_POLICY_PACK } from "../sdk/policy/analyzer";
 import { AwsKey } from "../sdk/aws/key";
+import { GcpKey } from "../sdk/gcp/key";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { MockRun, RecordedResource, runUnderMocks } from "../sdk/preview/harness";
 import { openPacks } from "../sdk/preview/policy";
@@ -36,6 +37,21 @@ let plugin: Plugin;
 let schema: any;
 let typescript: MockRun;
 let typescriptAwsKey: MockRun;
+let typescriptGcpKey: MockRun;
+/** A GCP signing key in a key ring it creates, with an administrator and a user. */
+const GCP_KEY_ARGS = {
+    project: "shop-keys-dev",
+    location: "europe-north1",
+    keyRingName: "shop-signing",
+    keyName: "receipts",
+    purpose: "sign",
+    algorithm: "EC_P384",
+    protection: "hsm",
+    admins: ["group:kms-admins@shop.example"],
+    users: ["serviceAccount:receipts@shop-keys-dev.iam.gserviceaccount.com"],
+    labels: { team: "shop" },
+    identity: { hierarchy: "shop", domain: "orders", key: "receipts", owner: "platform", classification: "confidential" },
+};
 /** The args of examples/aws-only-key. */
 const AWS_KEY_ARGS = {
     region: "us-west-2",
@@ -56,6 +72,7 @@ beforeAll(async () => {
     schema = JSON.parse((await rpcCall(plugin.client, "getSchema", new provproto.GetSchemaRequest())).getSchema());
     // The TypeScript side at a first preview, before any run in update mode (the runtime keeps state between runs).
     typescript = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "preview", stack: STACK });
+    typescriptGcpKey = await runUnderMocks(() => void new GcpKey("receipts", GCP_KEY_ARGS as ConstructorParameters<typeof GcpKey>[1]), { project: "gcp-key", stack: STACK, mode: "preview" });
     typescriptAwsKey = await runUnderMocks(() => void new AwsKey("app-data", AWS_KEY_ARGS as ConstructorParameters<typeof AwsKey>[1]), { project: "aws-only-key", stack: STACK, mode: "preview" });
 }, 400_000);
 
@@ -173,6 +190,24 @@ test("AwsKey (keyfabric:aws:Key) builds what the TypeScript component builds fro
     expect(bad.recorded).toEqual([]);
 }, 300_000);
 
+test("GcpKey (keyfabric:gcp:Key) builds what the TypeScript component builds from the same args", async () => {
+    const run = await construct("gcp-key", "keyfabric:gcp:Key", "receipts", GCP_KEY_ARGS);
+    expect(run.error).toBeUndefined();
+    expect(run.urn).toBe("urn:pulumi:dev::gcp-key::keyfabric:gcp:Key::receipts");
+    const expected = normalize(typescriptGcpKey.resources, "gcp-key");
+    expect(expected.map((r) => r.type).sort()).toEqual([
+        "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+        "gcp:kms/keyRing:KeyRing", "keyfabric:gcp:Key",
+    ]);
+    // The administrator gets roles/cloudkms.admin, the user of a sign key roles/cloudkms.signerVerifier.
+    expect(expected.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((r) => [r.inputs.member, r.inputs.role]).sort()).toEqual([
+        ["group:kms-admins@shop.example", "roles/cloudkms.admin"],
+        ["serviceAccount:receipts@shop-keys-dev.iam.gserviceaccount.com", "roles/cloudkms.signerVerifier"],
+    ]);
+    expect(normalize(run.recorded, "gcp-key")).toEqual(expected);
+    expect(Object.keys(run.state!).sort()).toEqual(["cryptoKeyId", "keyRingId"]);
+}, 300_000);
+
 test("a bad input is refused with the spec's message, before anything is registered", async () => {
     const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
     const inputs = structuredClone(program.resources.keys.properties);
@@ -186,7 +221,7 @@ test("a bad input is refused with the spec's message, before anything is registe
 
 test("an unknown component type is refused naming the ones there are", async () => {
     const run = await construct("yaml-hierarchy", "keyfabric:index:KeyRing", "r", {});
-    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy, keyfabric:aws:Key');
+    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy, keyfabric:aws:Key, keyfabric:gcp:Key');
     expect(run.recorded).toEqual([]);
 }, 120_000);
 

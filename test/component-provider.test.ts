@@ -9,6 +9,9 @@ import Ajv2020 from "ajv/dist/2020";
 import { z } from "zod";
 import type { AwsKeyArgs as TsAwsKeyArgs } from "../sdk/aws/key";
 import type { AwsKeyArgs as PublishedAwsKeyArgs } from "../sdk/provider/awsKeyArgs";
+import type { GcpKeyArgs as TsGcpKeyArgs } from "../sdk/gcp/key";
+import type { GcpKeyArgs as PublishedGcpKeyArgs } from "../sdk/provider/gcpKeyArgs";
+import { GCP_IMPORT_METHODS } from "../sdk/byok/wrap";
 import * as enums from "../sdk/provider/enums";
 import { toHierarchySpec, toMaterialSource } from "../sdk/provider/convert";
 import { KeyfabricProvider } from "../sdk/provider/provider";
@@ -40,7 +43,7 @@ test("the schema validates against Pulumi's package metaschema", () => {
 test("package identity and the KeyHierarchy component", () => {
     expect(schema.name).toBe("keyfabric");
     expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version);
-    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy"), "keyfabric:aws:Key"]);
+    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy"), "keyfabric:aws:Key", "keyfabric:gcp:Key"]);
     const h = schema.resources[T("KeyHierarchy")];
     expect(h.isComponent).toBe(true);
     expect(h.description).toMatch(/^A multi-cloud key hierarchy: one declaration that fans out to AWS KMS, Google Cloud KMS and Azure/);
@@ -65,6 +68,17 @@ test("the AwsKey component: keyfabric:aws:Key, as the TypeScript component regis
     expect(k.inputProperties.purpose).toEqual({ $ref: `#/types/${T("Purpose")}`, plain: true, description: "What the key is for." });
     expect(k.inputProperties.accountId).toEqual({ type: "string", optional: true, description: "The key's account (12 digits), for the owner statement. Default: the caller's account (sts:GetCallerIdentity)." });
     expect(Object.keys(schema.types[T("KeyIdentity")].properties).sort()).toEqual(["classification", "domain", "hierarchy", "key", "owner"]);
+});
+
+test("the GcpKey component: keyfabric:gcp:Key, as the TypeScript component registers", () => {
+    const k = schema.resources["keyfabric:gcp:Key"];
+    expect(k.isComponent).toBe(true);
+    expect(k.description).toMatch(/^A Cloud KMS crypto key in a given or created key ring/);
+    expect(k.requiredInputs).toEqual(["algorithm", "purpose"]);
+    expect(Object.keys(k.properties).sort()).toEqual(["cryptoKeyId", "keyRingId"]);
+    expect(k.inputProperties.keyRing).toEqual({ type: "string", optional: true, description: "An existing key ring id (`projects/P/locations/L/keyRings/R`). Without it, one is created from `project`/`location`." });
+    expect(schema.types[T("GcpImportMethod")].enum.map((e: { value: string }) => e.value)).toEqual(Object.keys(GCP_IMPORT_METHODS));
+    expect(schema.types[T("GcpAdminRole")].properties).toEqual({ name: { type: "string", plain: true, description: "The role's full name, `projects/<project>/roles/<id>`." } });
 });
 
 /** Every input property, of the component and of every type, with where it is. */
@@ -154,3 +168,5 @@ test("toHierarchySpec undoes only the material source and protectKeys", () => {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameAwsKeyFields: Same<keyof PublishedAwsKeyArgs, keyof TsAwsKeyArgs> = true;
 test("the published AwsKey args are sdk/aws/key.ts's fields (checked by the compiler)", () => expect(sameAwsKeyFields).toBe(true));
+const sameGcpKeyFields: Same<keyof PublishedGcpKeyArgs, keyof TsGcpKeyArgs> = true;
+test("the published GcpKey args are sdk/gcp/key.ts's fields (checked by the compiler)", () => expect(sameGcpKeyFields).toBe(true));

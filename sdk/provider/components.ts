@@ -2,12 +2,14 @@
  * The components of the keyfabric component package as other Pulumi languages see them: each class's constructor
  * `args` and its public Outputs are what the SDK's schema analyzer turns into the package schema (provider.ts). These
  * are declarations only (`declare class`: nothing here runs); `construct` (provider.ts) builds the TypeScript
- * components themselves (`sdk/hierarchy.ts`, `sdk/aws/key.ts`), so a program in any language gets the same resources.
- * The schema registers `AwsKey` as `keyfabric:aws:Key`, the token the TypeScript component registers.
+ * components themselves (`sdk/hierarchy.ts`, `sdk/aws/key.ts`, `sdk/gcp/key.ts`), so a program in any language gets the same resources.
+ * The schema registers `AwsKey` and `GcpKey` as `keyfabric:aws:Key` and `keyfabric:gcp:Key`, the tokens the
+ * TypeScript components register.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { LogicalKeyIds } from "../keyIds";
 import type { AwsKeyArgs } from "./awsKeyArgs";
+import type { GcpKeyArgs } from "./gcpKeyArgs";
 import type { KeyHierarchyArgs } from "./hierarchyArgs";
 
 /**
@@ -37,4 +39,17 @@ export declare class AwsKey extends pulumi.ComponentResource {
     /** The ARN of each replica, by region. */
     readonly replicaArns: pulumi.Output<{ [region: string]: string }>;
     constructor(name: string, args: AwsKeyArgs, opts?: pulumi.ComponentResourceOptions);
+}
+
+/**
+ * A Cloud KMS crypto key in a given or created key ring, with IAM members for its administrators and users (strict
+ * separation of duties: a custom administrators' role): `keyfabric:gcp:Key`, what a KeyHierarchy creates for each of
+ * its GCP keys and locations.
+ */
+export declare class GcpKey extends pulumi.ComponentResource {
+    /** The key ring's id. */
+    readonly keyRingId: pulumi.Output<string>;
+    /** The crypto key's id (`projects/P/locations/L/keyRings/R/cryptoKeys/K`). */
+    readonly cryptoKeyId: pulumi.Output<string>;
+    constructor(name: string, args: GcpKeyArgs, opts?: pulumi.ComponentResourceOptions);
 }

@@ -49,3 +49,14 @@ export type AzureVaultSku = (typeof AzureVaultSku)[keyof typeof AzureVaultSku];
 /** How BYOK material is encoded at its source. */
 export const MaterialFormat = { raw: "raw", hex: "hex", base64: "base64", pem: "pem", der: "der", jwk: "jwk" } as const;
 export type MaterialFormat = (typeof MaterialFormat)[keyof typeof MaterialFormat];
+
+/** The Cloud KMS import job method of a BYOK GCP key (sdk/byok/wrap.ts GCP_IMPORT_METHODS). */
+export const GcpImportMethod = {
+    RSA_OAEP_3072_SHA1_AES_256: "RSA_OAEP_3072_SHA1_AES_256",
+    RSA_OAEP_4096_SHA1_AES_256: "RSA_OAEP_4096_SHA1_AES_256",
+    RSA_OAEP_3072_SHA256_AES_256: "RSA_OAEP_3072_SHA256_AES_256",
+    RSA_OAEP_4096_SHA256_AES_256: "RSA_OAEP_4096_SHA256_AES_256",
+    RSA_OAEP_3072_SHA256: "RSA_OAEP_3072_SHA256",
+    RSA_OAEP_4096_SHA256: "RSA_OAEP_4096_SHA256",
+} as const;
+export type GcpImportMethod = (typeof GcpImportMethod)[keyof typeof GcpImportMethod];

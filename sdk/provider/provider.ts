@@ -17,13 +17,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { AwsKey } from "../aws/key";
+import { GcpKey } from "../gcp/key";
 import { KeyHierarchy } from "../hierarchy";
 import { toComponentArgs, toHierarchySpec } from "./convert";
 
 /** The package name: resource tokens are `keyfabric:<module>:<Name>`. */
 export const PACKAGE_NAME = "keyfabric";
 /** The component classes of components.ts, by the token each is registered with. */
-export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy", AwsKey: "keyfabric:aws:Key" } as const;
+export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy", AwsKey: "keyfabric:aws:Key", GcpKey: "keyfabric:gcp:Key" } as const;
 
 type Inputs = Record<string, unknown>;
 type Builder = (name: string, inputs: Inputs, opts: pulumi.ComponentResourceOptions) => { urn: pulumi.Output<string>; state: Inputs };
@@ -37,6 +38,10 @@ const BUILDERS: Record<string, Builder> = {
     [COMPONENT_TOKENS.AwsKey]: (name, inputs, opts) => {
         const key = new AwsKey(name, toComponentArgs(inputs) as unknown as ConstructorParameters<typeof AwsKey>[1], opts);
         return { urn: key.urn, state: { keyArn: key.keyArn, keyId: key.keyId, aliasArns: key.aliasArns, replicaArns: key.replicaArns } };
+    },
+    [COMPONENT_TOKENS.GcpKey]: (name, inputs, opts) => {
+        const key = new GcpKey(name, toComponentArgs(inputs) as unknown as ConstructorParameters<typeof GcpKey>[1], opts);
+        return { urn: key.urn, state: { keyRingId: key.keyRingId, cryptoKeyId: key.cryptoKeyId } };
     },
 };
 
