@@ -115,23 +115,36 @@ export async function createInEmulators(env: NodeJS.ProcessEnv, resources: reado
                 const spec = replica ? (primary?.customerMasterKeySpec ?? primary?.keySpec) : (inputs.customerMasterKeySpec ?? inputs.keySpec);
                 const usage = replica ? primary?.keyUsage : inputs.keyUsage;
                 const tags = Object.entries(inputs.tags ?? {}).map(([TagKey, TagValue]) => ({ TagKey, TagValue: String(TagValue) }));
-                const meta = (
-                    await aws(region).send(
-                        new kms.CreateKeyCommand({
-                            KeySpec: spec,
-                            KeyUsage: usage,
-                            Description: inputs.description,
-                            MultiRegion: replica ? true : inputs.multiRegion,
-                            Policy: inputs.policy,
-                            Tags: tags,
-                            ...(external ? { Origin: "EXTERNAL" } : {}),
-                        }),
-                    )
-                ).KeyMetadata!;
+                // A replica of an AWS_KMS primary is made as AWS makes it: ReplicateKey in the primary's Region (the
+                // replica has the primary's key id); a replica of an EXTERNAL primary is a multi-Region EXTERNAL key.
+                const replicated =
+                    r.type === T.awsReplica && primary
+                        ? (
+                              await aws(String(inputs.primaryKeyArn).split(":")[3]).send(
+                                  new kms.ReplicateKeyCommand({ KeyId: inputs.primaryKeyArn, ReplicaRegion: region, Description: inputs.description, Policy: inputs.policy, ...(tags.length > 0 ? { Tags: tags } : {}) }),
+                              )
+                          ).ReplicaKeyMetadata
+                        : undefined;
+                const meta =
+                    replicated ??
+                    (
+                        await aws(region).send(
+                            new kms.CreateKeyCommand({
+                                KeySpec: spec,
+                                KeyUsage: usage,
+                                Description: inputs.description,
+                                MultiRegion: replica ? true : inputs.multiRegion,
+                                Policy: inputs.policy,
+                                Tags: tags,
+                                ...(external ? { Origin: "EXTERNAL" } : {}),
+                            }),
+                        )
+                    ).KeyMetadata!;
                 if (inputs.enableKeyRotation) await aws(region).send(new kms.EnableKeyRotationCommand({ KeyId: meta.Arn, RotationPeriodInDays: inputs.rotationPeriodInDays }));
                 if (inputs.isEnabled === false || inputs.enabled === false) await aws(region).send(new kms.DisableKeyCommand({ KeyId: meta.Arn }));
                 const from = awsKeyIdOf(r.id);
-                if (from) ids.set(from, { id: meta.KeyId!, arn: meta.Arn! });
+                // A replica's id is its primary's: the primary's ARN stays the one its id maps to.
+                if (from && !ids.has(from)) ids.set(from, { id: meta.KeyId!, arn: meta.Arn! });
                 const outputs = {
                     arn: meta.Arn,
                     keyId: meta.KeyId,
