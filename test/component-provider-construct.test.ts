@@ -11,6 +11,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { DEFAULT_POLICY_PACK } from "../sdk/policy/analyzer";
 import { AwsKey } from "../sdk/aws/key";
+import { AzureKey } from "../sdk/azure/key";
 import { GcpKey } from "../sdk/gcp/key";
 import { KeyHierarchy } from "../sdk/hierarchy";
 import { MockRun, RecordedResource, runUnderMocks } from "../sdk/preview/harness";
@@ -38,6 +39,19 @@ let schema: any;
 let typescript: MockRun;
 let typescriptAwsKey: MockRun;
 let typescriptGcpKey: MockRun;
+let typescriptAzureKey: MockRun;
+/** An Azure RSA signing key in a vault it creates (HSM: a premium vault), with an administrator and a user. */
+const AZURE_KEY_ARGS = {
+    resourceGroupName: "rg-keys-dev",
+    vault: { location: "westeurope", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", name: "shop-receipts-kv" },
+    keyName: "receipts",
+    purpose: "sign",
+    algorithm: "RSA_3072",
+    protection: "hsm",
+    admins: ["group:7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a"],
+    users: ["servicePrincipal:3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"],
+    tags: { team: "shop" },
+};
 /** A GCP signing key in a key ring it creates, with an administrator and a user. */
 const GCP_KEY_ARGS = {
     project: "shop-keys-dev",
@@ -72,6 +86,7 @@ beforeAll(async () => {
     schema = JSON.parse((await rpcCall(plugin.client, "getSchema", new provproto.GetSchemaRequest())).getSchema());
     // The TypeScript side at a first preview, before any run in update mode (the runtime keeps state between runs).
     typescript = await previewProject(path.join(root, "examples", "config-driven"), { registerTs: false, mode: "preview", stack: STACK });
+    typescriptAzureKey = await runUnderMocks(() => void new AzureKey("receipts", AZURE_KEY_ARGS as ConstructorParameters<typeof AzureKey>[1]), { project: "azure-key", stack: STACK, mode: "preview" });
     typescriptGcpKey = await runUnderMocks(() => void new GcpKey("receipts", GCP_KEY_ARGS as ConstructorParameters<typeof GcpKey>[1]), { project: "gcp-key", stack: STACK, mode: "preview" });
     typescriptAwsKey = await runUnderMocks(() => void new AwsKey("app-data", AWS_KEY_ARGS as ConstructorParameters<typeof AwsKey>[1]), { project: "aws-only-key", stack: STACK, mode: "preview" });
 }, 400_000);
@@ -208,6 +223,16 @@ test("GcpKey (keyfabric:gcp:Key) builds what the TypeScript component builds fro
     expect(Object.keys(run.state!).sort()).toEqual(["cryptoKeyId", "keyRingId"]);
 }, 300_000);
 
+test("AzureKey (keyfabric:azure:Key) builds what the TypeScript component builds from the same args", async () => {
+    const run = await construct("azure-key", "keyfabric:azure:Key", "receipts", AZURE_KEY_ARGS);
+    expect(run.error).toBeUndefined();
+    expect(run.urn).toBe("urn:pulumi:dev::azure-key::keyfabric:azure:Key::receipts");
+    const expected = normalize(typescriptAzureKey.resources, "azure-key");
+    expect(expected.map((r) => r.type)).toEqual(expect.arrayContaining(["keyfabric:azure:Key", "azure-native:keyvault:Vault", "azure-native:keyvault:Key"]));
+    expect(normalize(run.recorded, "azure-key")).toEqual(expected);
+    expect(Object.keys(run.state!).sort()).toEqual(["keyId", "keyUri"]);
+}, 300_000);
+
 test("a bad input is refused with the spec's message, before anything is registered", async () => {
     const program = YAML.parse(fs.readFileSync(path.join(YAML_DIR, "Pulumi.yaml"), "utf8"));
     const inputs = structuredClone(program.resources.keys.properties);
@@ -221,7 +246,7 @@ test("a bad input is refused with the spec's message, before anything is registe
 
 test("an unknown component type is refused naming the ones there are", async () => {
     const run = await construct("yaml-hierarchy", "keyfabric:index:KeyRing", "r", {});
-    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy, keyfabric:aws:Key, keyfabric:gcp:Key');
+    expect(run.error?.details).toBe('keyfabric cannot construct "keyfabric:index:KeyRing" (resource "r"): allowed: keyfabric:index:KeyHierarchy, keyfabric:aws:Key, keyfabric:gcp:Key, keyfabric:azure:Key');
     expect(run.recorded).toEqual([]);
 }, 120_000);
 

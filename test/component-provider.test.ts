@@ -12,6 +12,8 @@ import type { AwsKeyArgs as PublishedAwsKeyArgs } from "../sdk/provider/awsKeyAr
 import type { GcpKeyArgs as TsGcpKeyArgs } from "../sdk/gcp/key";
 import type { GcpKeyArgs as PublishedGcpKeyArgs } from "../sdk/provider/gcpKeyArgs";
 import { GCP_IMPORT_METHODS } from "../sdk/byok/wrap";
+import type { AzureKeyArgs as TsAzureKeyArgs } from "../sdk/azure/key";
+import type { AzureKeyArgs as PublishedAzureKeyArgs } from "../sdk/provider/azureKeyArgs";
 import * as enums from "../sdk/provider/enums";
 import { toHierarchySpec, toMaterialSource } from "../sdk/provider/convert";
 import { KeyfabricProvider } from "../sdk/provider/provider";
@@ -43,7 +45,7 @@ test("the schema validates against Pulumi's package metaschema", () => {
 test("package identity and the KeyHierarchy component", () => {
     expect(schema.name).toBe("keyfabric");
     expect(schema.version).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version);
-    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy"), "keyfabric:aws:Key", "keyfabric:gcp:Key"]);
+    expect(Object.keys(schema.resources)).toEqual([T("KeyHierarchy"), "keyfabric:aws:Key", "keyfabric:gcp:Key", "keyfabric:azure:Key"]);
     const h = schema.resources[T("KeyHierarchy")];
     expect(h.isComponent).toBe(true);
     expect(h.description).toMatch(/^A multi-cloud key hierarchy: one declaration that fans out to AWS KMS, Google Cloud KMS and Azure/);
@@ -79,6 +81,17 @@ test("the GcpKey component: keyfabric:gcp:Key, as the TypeScript component regis
     expect(k.inputProperties.keyRing).toEqual({ type: "string", optional: true, description: "An existing key ring id (`projects/P/locations/L/keyRings/R`). Without it, one is created from `project`/`location`." });
     expect(schema.types[T("GcpImportMethod")].enum.map((e: { value: string }) => e.value)).toEqual(Object.keys(GCP_IMPORT_METHODS));
     expect(schema.types[T("GcpAdminRole")].properties).toEqual({ name: { type: "string", plain: true, description: "The role's full name, `projects/<project>/roles/<id>`." } });
+});
+
+test("the AzureKey component: keyfabric:azure:Key, as the TypeScript component registers", () => {
+    const k = schema.resources["keyfabric:azure:Key"];
+    expect(k.isComponent).toBe(true);
+    expect(k.description).toMatch(/^A Key Vault key \(RSA\/EC, software or HSM\) in a given or created vault/);
+    expect(k.requiredInputs).toEqual(["algorithm", "purpose", "resourceGroupName"]);
+    expect(Object.keys(k.properties).sort()).toEqual(["keyId", "keyUri"]);
+    expect(Object.keys(schema.types[T("AzureKeyVaultSettings")].properties).sort()).toEqual(["audit", "ipRules", "location", "name", "privateEndpoint", "sku", "tenantId"]);
+    expect(schema.types[T("AzureManagedHsmRef")].properties.id).toEqual({ type: "string", optional: true, description: "Its ARM resource id, when known: skips the lookup (`getManagedHsm`)." });
+    expect(k.inputProperties.strictRoles).toBeUndefined();
 });
 
 /** Every input property, of the component and of every type, with where it is. */
@@ -170,3 +183,6 @@ const sameAwsKeyFields: Same<keyof PublishedAwsKeyArgs, keyof TsAwsKeyArgs> = tr
 test("the published AwsKey args are sdk/aws/key.ts's fields (checked by the compiler)", () => expect(sameAwsKeyFields).toBe(true));
 const sameGcpKeyFields: Same<keyof PublishedGcpKeyArgs, keyof TsGcpKeyArgs> = true;
 test("the published GcpKey args are sdk/gcp/key.ts's fields (checked by the compiler)", () => expect(sameGcpKeyFields).toBe(true));
+// AzureKey: every field but strictRoles (role definitions as resources; without them a strict key makes its own).
+const sameAzureKeyFields: Same<keyof PublishedAzureKeyArgs, Exclude<keyof TsAzureKeyArgs, "strictRoles">> = true;
+test("the published AzureKey args are sdk/azure/key.ts's fields but strictRoles (checked by the compiler)", () => expect(sameAzureKeyFields).toBe(true));

@@ -2,13 +2,14 @@
  * The components of the keyfabric component package as other Pulumi languages see them: each class's constructor
  * `args` and its public Outputs are what the SDK's schema analyzer turns into the package schema (provider.ts). These
  * are declarations only (`declare class`: nothing here runs); `construct` (provider.ts) builds the TypeScript
- * components themselves (`sdk/hierarchy.ts`, `sdk/aws/key.ts`, `sdk/gcp/key.ts`), so a program in any language gets the same resources.
- * The schema registers `AwsKey` and `GcpKey` as `keyfabric:aws:Key` and `keyfabric:gcp:Key`, the tokens the
- * TypeScript components register.
+ * components themselves (`sdk/hierarchy.ts`, `sdk/aws/key.ts`, `sdk/gcp/key.ts`, `sdk/azure/key.ts`), so a program in any language gets the same resources.
+ * The schema registers `AwsKey`, `GcpKey` and `AzureKey` as `keyfabric:aws:Key`, `keyfabric:gcp:Key` and
+ * `keyfabric:azure:Key`, the tokens the TypeScript components register.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { LogicalKeyIds } from "../keyIds";
 import type { AwsKeyArgs } from "./awsKeyArgs";
+import type { AzureKeyArgs } from "./azureKeyArgs";
 import type { GcpKeyArgs } from "./gcpKeyArgs";
 import type { KeyHierarchyArgs } from "./hierarchyArgs";
 
@@ -52,4 +53,17 @@ export declare class GcpKey extends pulumi.ComponentResource {
     /** The crypto key's id (`projects/P/locations/L/keyRings/R/cryptoKeys/K`). */
     readonly cryptoKeyId: pulumi.Output<string>;
     constructor(name: string, args: GcpKeyArgs, opts?: pulumi.ComponentResourceOptions);
+}
+
+/**
+ * A Key Vault key (RSA/EC, software or HSM) in a given or created vault, or an `oct-HSM` (AES) key on a Managed HSM,
+ * with a rotation policy and role assignments: `keyfabric:azure:Key`, what a KeyHierarchy creates for each of its
+ * Azure keys and locations.
+ */
+export declare class AzureKey extends pulumi.ComponentResource {
+    /** ARM id (Key Vault) or versionless key id (Managed HSM). */
+    readonly keyId: pulumi.Output<string>;
+    /** Versionless key URI. */
+    readonly keyUri: pulumi.Output<string>;
+    constructor(name: string, args: AzureKeyArgs, opts?: pulumi.ComponentResourceOptions);
 }

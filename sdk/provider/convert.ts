@@ -1,5 +1,5 @@
 /**
- * From the component package's inputs (hierarchyArgs.ts, awsKeyArgs.ts, gcpKeyArgs.ts) to what the components validate. The inputs are the
+ * From the component package's inputs (hierarchyArgs.ts and the per-cloud key args) to what the components validate. The inputs are the
  * spec field for field except the BYOK material source (one object with optional fields, a command's variables in
  * `commandEnv`) and `protectKeys` (a component option): those two are undone here and nothing else is touched, so
  * every rule stays where it is (the zod schema and `validateHierarchy`), with the messages and paths it gives

@@ -17,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Analyzer } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { generateSchema } from "@pulumi/pulumi/provider/experimental/schema";
 import { AwsKey } from "../aws/key";
+import { AzureKey } from "../azure/key";
 import { GcpKey } from "../gcp/key";
 import { KeyHierarchy } from "../hierarchy";
 import { toComponentArgs, toHierarchySpec } from "./convert";
@@ -24,7 +25,7 @@ import { toComponentArgs, toHierarchySpec } from "./convert";
 /** The package name: resource tokens are `keyfabric:<module>:<Name>`. */
 export const PACKAGE_NAME = "keyfabric";
 /** The component classes of components.ts, by the token each is registered with. */
-export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy", AwsKey: "keyfabric:aws:Key", GcpKey: "keyfabric:gcp:Key" } as const;
+export const COMPONENT_TOKENS = { KeyHierarchy: "keyfabric:index:KeyHierarchy", AwsKey: "keyfabric:aws:Key", GcpKey: "keyfabric:gcp:Key", AzureKey: "keyfabric:azure:Key" } as const;
 
 type Inputs = Record<string, unknown>;
 type Builder = (name: string, inputs: Inputs, opts: pulumi.ComponentResourceOptions) => { urn: pulumi.Output<string>; state: Inputs };
@@ -42,6 +43,10 @@ const BUILDERS: Record<string, Builder> = {
     [COMPONENT_TOKENS.GcpKey]: (name, inputs, opts) => {
         const key = new GcpKey(name, toComponentArgs(inputs) as unknown as ConstructorParameters<typeof GcpKey>[1], opts);
         return { urn: key.urn, state: { keyRingId: key.keyRingId, cryptoKeyId: key.cryptoKeyId } };
+    },
+    [COMPONENT_TOKENS.AzureKey]: (name, inputs, opts) => {
+        const key = new AzureKey(name, toComponentArgs(inputs) as unknown as ConstructorParameters<typeof AzureKey>[1], opts);
+        return { urn: key.urn, state: { keyId: key.keyId, keyUri: key.keyUri } };
     },
 };
 
