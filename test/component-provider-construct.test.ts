@@ -190,14 +190,23 @@ test("the Python example's KeyHierarchy call builds the same resources", async (
     expect(normalize(run.recorded, project)).toEqual(normalize(typescript.resources, "config-driven"));
 }, 300_000);
 
-test("AwsKey (keyfabric:aws:Key) builds what the TypeScript component builds from the same args", async () => {
-    const run = await construct("aws-only-key", "keyfabric:aws:Key", "app-data", AWS_KEY_ARGS);
+/**
+ * Construct `token` named `name` in `project` with `args` and expect exactly the TypeScript run's resources; returns
+ * those resources (normalized) and the component's state.
+ */
+async function expectAsTypescript(project: string, token: string, name: string, args: Record<string, unknown>, ts: MockRun) {
+    const run = await construct(project, token, name, args);
     expect(run.error).toBeUndefined();
-    expect(run.urn).toBe("urn:pulumi:dev::aws-only-key::keyfabric:aws:Key::app-data");
-    const expected = normalize(typescriptAwsKey.resources, "aws-only-key");
-    expect(expected.map((r) => r.type)).toEqual(["keyfabric:aws:Key", "aws:kms/alias:Alias", "aws:kms/key:Key"]);
-    expect(normalize(run.recorded, "aws-only-key")).toEqual(expected);
-    expect(Object.keys(run.state!).sort()).toEqual(["aliasArns", "keyArn", "keyId", "replicaArns"]);
+    expect(run.urn).toBe(`urn:pulumi:dev::${project}::${token}::${name}`);
+    const expected = normalize(ts.resources, project);
+    expect(normalize(run.recorded, project)).toEqual(expected);
+    return { resources: expected, state: run.state! };
+}
+
+test("AwsKey (keyfabric:aws:Key) builds what the TypeScript component builds from the same args", async () => {
+    const { resources, state } = await expectAsTypescript("aws-only-key", "keyfabric:aws:Key", "app-data", AWS_KEY_ARGS, typescriptAwsKey);
+    expect(resources.map((r) => r.type)).toEqual(["keyfabric:aws:Key", "aws:kms/alias:Alias", "aws:kms/key:Key"]);
+    expect(Object.keys(state).sort()).toEqual(["aliasArns", "keyArn", "keyId", "replicaArns"]);
     // Its own checks, as for TypeScript: a bad region is refused by name before anything is registered.
     const bad = await construct("aws-only-key", "keyfabric:aws:Key", "app-data", { ...AWS_KEY_ARGS, region: "mars-1", algorithm: "AES_512" });
     expect(bad.error?.details).toContain('region: is not an AWS region (allowed: e.g. us-east-1, eu-west-1, got: "mars-1")');
@@ -206,31 +215,25 @@ test("AwsKey (keyfabric:aws:Key) builds what the TypeScript component builds fro
 }, 300_000);
 
 test("GcpKey (keyfabric:gcp:Key) builds what the TypeScript component builds from the same args", async () => {
-    const run = await construct("gcp-key", "keyfabric:gcp:Key", "receipts", GCP_KEY_ARGS);
-    expect(run.error).toBeUndefined();
-    expect(run.urn).toBe("urn:pulumi:dev::gcp-key::keyfabric:gcp:Key::receipts");
-    const expected = normalize(typescriptGcpKey.resources, "gcp-key");
-    expect(expected.map((r) => r.type).sort()).toEqual([
+    const { resources, state } = await expectAsTypescript("gcp-key", "keyfabric:gcp:Key", "receipts", GCP_KEY_ARGS, typescriptGcpKey);
+    expect(resources.map((r) => r.type).sort()).toEqual([
         "gcp:kms/cryptoKey:CryptoKey", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
         "gcp:kms/keyRing:KeyRing", "keyfabric:gcp:Key",
     ]);
     // The administrator gets roles/cloudkms.admin, the user of a sign key roles/cloudkms.signerVerifier.
-    expect(expected.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((r) => [r.inputs.member, r.inputs.role]).sort()).toEqual([
+    expect(resources.filter((r) => r.type === "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember").map((r) => [r.inputs.member, r.inputs.role]).sort()).toEqual([
         ["group:kms-admins@shop.example", "roles/cloudkms.admin"],
         ["serviceAccount:receipts@shop-keys-dev.iam.gserviceaccount.com", "roles/cloudkms.signerVerifier"],
     ]);
-    expect(normalize(run.recorded, "gcp-key")).toEqual(expected);
-    expect(Object.keys(run.state!).sort()).toEqual(["cryptoKeyId", "keyRingId"]);
+    expect(Object.keys(state).sort()).toEqual(["cryptoKeyId", "keyRingId"]);
 }, 300_000);
 
 test("AzureKey (keyfabric:azure:Key) builds what the TypeScript component builds from the same args", async () => {
-    const run = await construct("azure-key", "keyfabric:azure:Key", "receipts", AZURE_KEY_ARGS);
-    expect(run.error).toBeUndefined();
-    expect(run.urn).toBe("urn:pulumi:dev::azure-key::keyfabric:azure:Key::receipts");
-    const expected = normalize(typescriptAzureKey.resources, "azure-key");
-    expect(expected.map((r) => r.type)).toEqual(expect.arrayContaining(["keyfabric:azure:Key", "azure-native:keyvault:Vault", "azure-native:keyvault:Key"]));
-    expect(normalize(run.recorded, "azure-key")).toEqual(expected);
-    expect(Object.keys(run.state!).sort()).toEqual(["keyId", "keyUri"]);
+    const { resources, state } = await expectAsTypescript("azure-key", "keyfabric:azure:Key", "receipts", AZURE_KEY_ARGS, typescriptAzureKey);
+    expect(resources.map((r) => r.type)).toEqual(expect.arrayContaining(["keyfabric:azure:Key", "azure-native:keyvault:Vault", "azure-native:keyvault:Key"]));
+    // The vault it creates is premium (an HSM key) and has the name given.
+    expect(resources.find((r) => r.type === "azure-native:keyvault:Vault")!.inputs).toMatchObject({ vaultName: "shop-receipts-kv", properties: { sku: { name: "premium" } } });
+    expect(Object.keys(state).sort()).toEqual(["keyId", "keyUri"]);
 }, 300_000);
 
 test("a bad input is refused with the spec's message, before anything is registered", async () => {
