@@ -21,9 +21,10 @@ import { hierarchySchema } from "../sdk/schema/schema";
 import { ALGORITHMS, AZURE_VAULT_SKUS, CLASSIFICATIONS, CLOUDS, ORIGINS, PROTECTIONS, PURPOSES } from "../sdk/schema/constants";
 import { SEPARATION_MODES } from "../sdk/schema/separation";
 import { MATERIAL_FORMATS } from "../sdk/byok/sources";
+import { shared } from "./support/shared";
 
 /** Pulumi's metaschema (pkg/codegen/schema/pulumi.json of github:pulumi/pulumi); see /work/shared/pulumi-schema/README.md. */
-const METASCHEMA = process.env.PULUMI_METASCHEMA ?? "/work/shared/pulumi-schema/pulumi.json";
+const METASCHEMA = process.env.PULUMI_METASCHEMA ?? shared("pulumi-schema", "pulumi.json");
 const T = (name: string) => `keyfabric:index:${name}`;
 
 let schema: any;

@@ -3,8 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { ROOT } from "./exec";
 
-/** The review: next to the checkout (`../shared/docs`), or where KF_BAD_INPUTS_REVIEW says (a copy of the tree elsewhere). */
-export const REVIEW = process.env.KF_BAD_INPUTS_REVIEW ?? path.resolve(ROOT, "..", "shared", "docs", "bad-inputs-review.md");
+/** The review: next to the checkout (`../shared/docs`), else the workplace's /work/shared, or where KF_BAD_INPUTS_REVIEW says (a copy of the tree elsewhere). */
+export const REVIEW =
+    process.env.KF_BAD_INPUTS_REVIEW ??
+    [path.resolve(ROOT, "..", "shared", "docs", "bad-inputs-review.md"), "/work/shared/docs/bad-inputs-review.md"].find((f) => fs.existsSync(f)) ??
+    path.resolve(ROOT, "..", "shared", "docs", "bad-inputs-review.md");
 
 export interface ReviewRow {
     readonly id: string;

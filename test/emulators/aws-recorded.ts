@@ -15,8 +15,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { shared } from "../support/shared";
 
-const DIR = path.join(__dirname, "..", "..", "..", "shared", "recordings", "localstack-kms");
+const DIR = shared("recordings", "localstack-kms");
 const PREFIX = "tests/aws/services/kms/test_kms.py::";
 const snapshot = JSON.parse(fs.readFileSync(path.join(DIR, "test_kms.snapshot.json"), "utf8")) as Record<string, { "recorded-content": Record<string, unknown> }>;
 const validation = JSON.parse(fs.readFileSync(path.join(DIR, "test_kms.validation.json"), "utf8")) as Record<string, { last_validated_date: string }>;

@@ -12,8 +12,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { ManualClock } from "../../sdk/emulators/common";
 import { startAzureKeyVaultEmulator, type AzureKeyVaultEmulator } from "../../sdk/emulators/azure";
+import { shared } from "../support/shared";
 
-const ROOT = process.env.KEYFABRIC_RECORDINGS ?? "/work/shared/recordings";
+const ROOT = process.env.KEYFABRIC_RECORDINGS ?? shared("recordings");
 const DIR = path.join(ROOT, "azure-keyvault-keys");
 const TENANT = "12345678-1234-1234-1234-123456789012";
 const RECORDED_VAULT = "https://keyvault_name.vault.azure.net";
