@@ -160,6 +160,21 @@ describe("AzureImportedKey's provider", () => {
         expect(aesSign.failures).toEqual([{ property: "purpose", reason: 'purpose: AES_256 keys cannot be used to sign (allowed: purpose encrypt for AES_256; for sign: RSA_2048, RSA_3072, RSA_4096, EC_P256, EC_P384, got: "sign")' }]);
     });
 
+    test("a replacement that keeps the vault and key name (algorithm, purpose or protection changed) is refused at check: Key Vault keeps a deleted key's name", async () => {
+        const olds = inputs({ purpose: "sign", algorithm: "EC_P256", material: { file: f("ec256.der") } });
+        const reserved = (k: string, was: string, got: string) => ({
+            property: k,
+            reason: `${k}: changing it replaces Azure key x, and Key Vault keeps a deleted key's name reserved for its soft-delete retention (7-90 days; purge protection forbids purging): give the key a new keyName as well (allowed: "${was}" with keyName "x", or a new keyName, got: "${got}")`,
+        });
+        const r = await azureImportedKey.check(olds, inputs({ purpose: "sign", algorithm: "EC_P384", material: { file: f("ec384.pem") } }));
+        expect(r.failures).toEqual([reserved("algorithm", "EC_P256", "EC_P384")]);
+        const both = await azureImportedKey.check(olds, inputs({ purpose: "sign", algorithm: "EC_P384", protection: "software", material: { file: f("ec384.pem") } }));
+        expect(both.failures).toEqual([reserved("algorithm", "EC_P256", "EC_P384"), reserved("protection", "hsm", "software")]);
+        // A new name (or a first create, olds empty) is a replacement Key Vault can do.
+        expect((await azureImportedKey.check(olds, inputs({ keyName: "x2", purpose: "sign", algorithm: "EC_P384", material: { file: f("ec384.pem") } }))).failures).toEqual([]);
+        expect((await azureImportedKey.check({}, inputs({ purpose: "sign", algorithm: "EC_P384", material: { file: f("ec384.pem") } }))).failures).toEqual([]);
+    });
+
     test("create reads the material with the key's purpose (a JWK for signing is refused for encrypt) and logs the warnings", async () => {
         const jwk = { ...(rsa3072.export({ format: "jwk" }) as Record<string, string>), use: "sig" };
         fs.writeFileSync(f("rsa-sig.jwk"), JSON.stringify(jwk), { mode: 0o644 });

@@ -236,10 +236,27 @@ function strip(raw: Record<string, any>): Record<string, any> {
     return rest;
 }
 
+/**
+ * A replacement that keeps the vault and the key name cannot work in Key Vault: the old key is soft-deleted first and its
+ * name stays taken (409 Conflict, "currently in a deleted but recoverable state") for the vault's retention period, and
+ * purge protection forbids purging it. So a change of algorithm, purpose or protection needs a new keyName: refused here,
+ * at preview, instead of failing half-way through `pulumi up` with the old key already deleted.
+ */
+function sameNameReplacements(olds: Record<string, any> | undefined, inputs: AzureImportInputs): { property: string; reason: string }[] {
+    if (!olds || olds.keyName === undefined || olds.keyName !== inputs.keyName || olds.vaultUrl !== inputs.vaultUrl) return [];
+    return (["algorithm", "purpose", "protection"] as const)
+        .filter((k) => olds[k] !== undefined && olds[k] !== inputs[k])
+        .map((k) => ({
+            property: k,
+            reason: `${k}: changing it replaces Azure key ${inputs.keyName}, and Key Vault keeps a deleted key's name reserved for its soft-delete retention (7-90 days; purge protection forbids purging): give the key a new keyName as well (allowed: ${JSON.stringify(olds[k])} with keyName ${JSON.stringify(inputs.keyName)}, or a new keyName, got: ${JSON.stringify(inputs[k])})`,
+        }));
+}
+
 export const azureImportedKey: ProviderImpl = {
-    async check(_olds, news) {
+    async check(olds, news) {
         return checkWithFingerprint(azureImportInputs, news, (inputs, failures) => {
             if ("pkcs11" in inputs.material && inputs.protection !== "hsm") failures.push({ property: "protection", reason: `protection: a key in a PKCS#11 token is imported only with protection hsm (the BYOK blob); software would need its plaintext (allowed: hsm, got: ${JSON.stringify(inputs.protection)})` });
+            failures.push(...sameNameReplacements(olds, inputs));
             return inputs;
         });
     },
