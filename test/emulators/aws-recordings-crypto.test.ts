@@ -373,14 +373,6 @@ describe("rotation and imported material (recorded AWS answers)", () => {
         );
     });
 
-    test("TestKMS::test_import_key_material_raises_if_there_is_already_key_material_pending", async () => {
-        const o = oracle("TestKMS::test_import_key_material_raises_if_there_is_already_key_material_pending", env);
-        const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });
-        o.match("import-initial-material-response", await importMaterial(k.KeyId!));
-        o.match("import-pending-material-response", await importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" }));
-        o.match("existing-pending-material-error", await failure(importMaterial(k.KeyId!, { ImportType: "NEW_KEY_MATERIAL" })));
-    });
-
     test("TestKMS::test_rotate_key_on_demand_updates_current_key_material_for_external_keys", async () => {
         const o = oracle("TestKMS::test_rotate_key_on_demand_updates_current_key_material_for_external_keys", env);
         const k = await createKey({ Origin: "EXTERNAL", KeyUsage: "ENCRYPT_DECRYPT", Description: "test-key" });

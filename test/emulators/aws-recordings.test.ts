@@ -7,11 +7,14 @@
  * Recorded cases not replayed, and why:
  * | snapshot key (TestKMS:: unless noted) | why |
  * |---|---|
- * | test_sign_verify[ECC_NIST_P256-ECDSA_SHA_384], [ECC_SECG_P256K1-ECDSA_SHA_512] | no validation entry: LocalStack's answer, not AWS's |
+ * | test_sign_verify[ECC_NIST_P256-ECDSA_SHA_384], test_sign_verify[ECC_SECG_P256K1-ECDSA_SHA_512] | no validation entry: LocalStack's answer, not AWS's |
  * | test_derive_shared_secret, test_derive_shared_secret_matches_openssl | DeriveSharedSecret and KEY_AGREEMENT keys: not emulated (UnsupportedOperationException) |
- * | test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material | recorded 2025-03-08, before AWS allowed on-demand rotation of imported material; the later recordings (2025-11, test_rotate_key_on_demand_updates_current_key_material_for_external_keys and others, replayed below) supersede it |
+ * | test_rotate_key_on_demand_raises_error_given_key_with_imported_key_material | recorded 2025-03-08, before AWS allowed on-demand rotation of imported material; the later recordings (2025-11, test_rotate_key_on_demand_updates_current_key_material_for_external_keys and others, replayed in aws-recordings-crypto.test.ts) supersede it |
  * | test_verify_salt_length[*] | no recorded content (assertions only): the PSS salt length is asserted in test/emulators/aws.test.ts |
- * | test_import_key_symmetric, test_import_key_asymmetric, test_import_key_rsa_aes_wrap_sha256, test_import_key_ecc_keys[*], test_import_key_hmac_keys[*] | import flows with LocalStack-side key generation; import is covered by test/emulators/aws.test.ts and the cases below (get_parameters_for_import, pending material, external rotation) |
+ *
+ * Every other recording is replayed: here (keys, aliases, multi-Region keys, tags), in aws-recordings-crypto.test.ts
+ * (cryptographic operations, data keys, ReEncrypt, rotation, external rotation) and in aws-recordings-import.test.ts
+ * (the test_import_key_* flows, their client-side material made with Node's crypto).
  *
  * Validated tests without recorded content (assertions only, in test_kms.validation.json but not the snapshot) whose
  * assertions are replayed at the end: test_create_grant_with_invalid_key, test_list_grants_with_invalid_key,
@@ -32,15 +35,37 @@ import {
     UntagResourceCommand,
 } from "@aws-sdk/client-kms";
 import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import { oracle, RECORDED_ACCOUNT, recordedTests } from "./aws-recorded";
 import { clock, createKey, env, failure, kms, out, passTime, REGION, SECONDARY, useEmulator } from "./aws-replay";
 
 useEmulator();
-describe("every validated recording is either replayed here or listed as skipped", () => {
-    test("the recordings hold 114 tests; the skipped ones are named in this file's table", () => {
+describe("every validated recording is either replayed or listed as skipped", () => {
+    const FILES = ["aws-recordings.test.ts", "aws-recordings-crypto.test.ts", "aws-recordings-import.test.ts"];
+    // The code of each replay file, its header comment (where this table lives) left out.
+    const code = FILES.map((f) => fs.readFileSync(path.join(__dirname, f), "utf8")).map((s) => s.slice(s.indexOf("\nimport ")));
+    const header = fs.readFileSync(__filename, "utf8").split("*/")[0];
+    const table = header.split("\n").filter((l) => /^ \* \| test_/.test(l)).flatMap((l) => l.split("|")[1].trim().split(", "));
+    const base = (name: string) => name.replace(/^\w+::/, "").replace(/\[.*$/, "");
+    const word = (s: string) => new RegExp(`(?<![\\w-])${s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`);
+    /** A replay of `name`: its base name in a file's code, and each of its parameters (LocalStack's ids, split on `-`) in that file. */
+    const replayed = (name: string) => {
+        const params = /\[(.*)\]$/.exec(name)?.[1].split("-") ?? [];
+        return code.some((c) => word(base(name)).test(c) && params.every((p) => c.includes(p)));
+    };
+    const skipped = (name: string) => table.some((t) => t === name.replace(/^TestKMS::/, "") || (t.endsWith("[*]") && t.slice(0, -3) === base(name)));
+
+    test("the recordings hold 114 tests: 101 replayed, 11 validated ones skipped (this file's table), 2 never validated", () => {
         const all = recordedTests();
         expect(all).toHaveLength(114);
         expect(all.filter((t) => !t.validated).map((t) => t.name)).toEqual(["TestKMS::test_sign_verify[ECC_NIST_P256-ECDSA_SHA_384]", "TestKMS::test_sign_verify[ECC_SECG_P256K1-ECDSA_SHA_512]"]);
+        const validated = all.filter((t) => t.validated).map((t) => t.name);
+        expect(validated.filter((n) => !skipped(n) && !replayed(n))).toEqual([]);
+        expect(validated.filter((n) => skipped(n) && replayed(n))).toEqual([]);
+        expect([validated.filter((n) => !skipped(n)).length, validated.filter(skipped).length]).toEqual([101, 11]);
+        // The table names only recorded tests.
+        expect(table.filter((t) => !all.some((a) => a.name.replace(/^TestKMS::/, "") === t || (t.endsWith("[*]") && base(a.name) === t.slice(0, -3))))).toEqual([]);
     });
 });
 
