@@ -23,10 +23,11 @@ import { createAwsKmsClient } from "../clients";
 import { checkMaterial, fingerprint as fingerprintOf } from "../crypto/material";
 import { isSealed, KeyMaterial } from "../crypto/sealed";
 import { ALGORITHMS, Algorithm } from "../schema/constants";
-import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
+import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, schemeChanged, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
-import { awsWrappingAlgorithmFor, materialKindFor, wrapForAws } from "./wrap";
+import { sha1SchemeWarning } from "./pkcs11/scheme";
+import { AWS_WRAPPING_ALGORITHMS, awsWrappingAlgorithmFor, materialKindFor, wrapForAws } from "./wrap";
 
 const MAX_VALID_DAYS = 365;
 
@@ -38,6 +39,8 @@ export const awsImportInputs = z.strictObject({
     material: materialSourceSchema,
     validTo: z.iso.datetime({ offset: true }).optional(),
     fingerprint: z.string().optional(),
+    /** Chosen by Check from the material (shown in the plan): SHA-256, or SHA-1 for a token whose RSA-OAEP is SHA-1 only. */
+    wrappingAlgorithm: z.enum(AWS_WRAPPING_ALGORITHMS).optional(),
 });
 export type AwsImportInputs = z.infer<typeof awsImportInputs>;
 
@@ -400,6 +403,12 @@ export const awsImportedKeyMaterial: ProviderImpl = {
             }
             // Normalised, so the expiry AWS reports back compares equal.
             return { ...inputs, validTo: new Date(inputs.validTo).toISOString() };
+        }, (inputs, material) => {
+            const kind = materialKindFor(inputs.algorithm);
+            const wrappingAlgorithm = awsWrappingAlgorithmFor(kind, material);
+            const target = isUnknown(inputs.keyId) ? "AWS KMS import (into a key not created yet)" : `AWS KMS key ${inputs.keyId}`;
+            const warning = sha1SchemeWarning(material, target, wrappingAlgorithm, awsWrappingAlgorithmFor(kind));
+            return { inputs: { wrappingAlgorithm }, ...(warning ? { warning } : {}) };
         });
     },
 
@@ -410,6 +419,7 @@ export const awsImportedKeyMaterial: ProviderImpl = {
         // Asymmetric and HMAC keys can never take new material: the key (and this import) must be replaced.
         if (materialChanged && !symmetric(news.algorithm)) replaces.push("fingerprint");
         const updates = ["fingerprint", "validTo", "material", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        if (schemeChanged(olds, news, "wrappingAlgorithm")) updates.push("wrappingAlgorithm");
         const drifted = olds.keyState !== undefined && olds.keyState !== "Enabled" && olds.keyState !== "Disabled";
         const diffs = [...new Set([...replaces, ...updates, ...(drifted ? ["keyState"] : [])])];
         return { changes: diffs.length > 0, replaces, diffs, deleteBeforeReplace: replaces.length > 0 };
@@ -419,7 +429,7 @@ export const awsImportedKeyMaterial: ProviderImpl = {
         const inputs = awsImportInputs.parse(strip(raw));
         return withMaterial(inputs.material, materialKindFor(inputs.algorithm), async (m) => {
             const r = await reconcileAwsMaterial({ ...inputs, material: m.material, fingerprint: m.fingerprint, rotate: false });
-            const outs = outputs({ ...inputs, fingerprint: m.fingerprint }, r);
+            const outs = outputs({ ...inputs, fingerprint: m.fingerprint, wrappingAlgorithm: awsWrappingAlgorithmFor(materialKindFor(inputs.algorithm), m.material) }, r);
             return { id: outs.keyArn, outs };
         });
     },
@@ -459,7 +469,8 @@ export const awsImportedKeyMaterial: ProviderImpl = {
                 ...(same && typeof olds.keyMaterialId === "string" ? { knownMaterialId: olds.keyMaterialId } : {}),
                 knownPresent: same && present(olds.keyState),
             });
-            return { outs: outputs({ ...inputs, fingerprint: m.fingerprint }, r, same ? olds : { importedAt: undefined }) };
+            const wrappingAlgorithm = awsWrappingAlgorithmFor(materialKindFor(inputs.algorithm), m.material);
+            return { outs: outputs({ ...inputs, fingerprint: m.fingerprint, wrappingAlgorithm }, r, same ? olds : { importedAt: undefined }) };
         });
     },
 
@@ -504,12 +515,14 @@ export class AwsImportedKeyMaterial extends pulumi.dynamic.Resource {
     declare readonly validTo: pulumi.Output<string | undefined>;
     /** Non-reversible fingerprint of the imported material. */
     declare readonly fingerprint: pulumi.Output<string>;
+    /** The wrapping algorithm the provider chose (RSAES_OAEP_* for symmetric material, RSA_AES_KEY_WRAP_* otherwise). */
+    declare readonly wrappingAlgorithm: pulumi.Output<string>;
 
     constructor(name: string, args: AwsImportedKeyMaterialArgs, opts?: pulumi.CustomResourceOptions) {
         super(
             byokProvider("aws.js", "awsImportedKeyMaterial"),
             name,
-            { ...args, providerVersion: PROVIDER_VERSION, keyArn: undefined, keyState: undefined, keyMaterialId: undefined, expirationModel: undefined, fingerprint: undefined, importedAt: undefined },
+            { ...args, providerVersion: PROVIDER_VERSION, keyArn: undefined, keyState: undefined, keyMaterialId: undefined, expirationModel: undefined, fingerprint: undefined, importedAt: undefined, wrappingAlgorithm: undefined },
             opts,
             "keyfabric",
             "AwsImportedKeyMaterial",

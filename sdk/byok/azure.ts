@@ -20,10 +20,13 @@ import { ALGORITHMS, Algorithm, PROTECTIONS, PURPOSES } from "../schema/constant
 import { msg } from "../schema/schema";
 import { fingerprint } from "../crypto/material";
 import { isSealed, KeyMaterial } from "../crypto/sealed";
-import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, sleep, withMaterial } from "./common";
+import { backoffMs, checkWithFingerprint, cloudError, httpStatusOf, isUnknown, schemeChanged, sleep, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import { azureTransferBlob, materialKindFor, rsaPublicKeyFromJwk } from "./wrap";
+
+/** How the BYOK transfer blob is wrapped (Key Vault's BYOK specification names SHA-1 for its RSA-OAEP). */
+export const AZURE_BYOK_SCHEME = "CKM_RSA_AES_KEY_WRAP (RSA-OAEP SHA-1, AES-KWP)" as const;
 
 const VAULT_URL = /^https:\/\/[a-z0-9-]{3,24}\.(vault\.azure\.net|managedhsm\.azure\.net|vault\.azure\.cn|vault\.usgovcloudapi\.net)\/?$/i;
 
@@ -41,6 +44,8 @@ export const azureImportInputs = z
         material: materialSourceSchema,
         tags: z.record(z.string(), z.string()).optional(),
         fingerprint: z.string().optional(),
+        /** Set by Check for protection hsm (shown in the plan): the BYOK blob's wrapping, whose RSA-OAEP is SHA-1. */
+        wrappingScheme: z.literal(AZURE_BYOK_SCHEME).optional(),
     })
     .superRefine((v, ctx) => {
         const hsmHost = /\.managedhsm\./i.test(v.vaultUrl);
@@ -257,13 +262,16 @@ export const azureImportedKey: ProviderImpl = {
         return checkWithFingerprint(azureImportInputs, news, (inputs, failures) => {
             if ("pkcs11" in inputs.material && inputs.protection !== "hsm") failures.push({ property: "protection", reason: `protection: a key in a PKCS#11 token is imported only with protection hsm (the BYOK blob); software would need its plaintext (allowed: hsm, got: ${JSON.stringify(inputs.protection)})` });
             failures.push(...sameNameReplacements(olds, inputs));
-            return inputs;
+            const { wrappingScheme, ...rest } = inputs;
+            void wrappingScheme;
+            return inputs.protection === "hsm" ? { ...rest, wrappingScheme: AZURE_BYOK_SCHEME } : rest;
         });
     },
 
     async diff(_id, olds, news) {
         const replaces = ["vaultUrl", "keyName", "algorithm", "purpose", "protection"].filter((k) => isUnknown(news[k]) || olds[k] !== news[k]);
         const updates = ["fingerprint", "material", "tags", "kekName", "kekSize", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        if (schemeChanged(olds, news, "wrappingScheme")) updates.push("wrappingScheme");
         const drifted = olds.enabled === false;
         const diffs = [...new Set([...replaces, ...updates, ...(drifted ? ["enabled"] : [])])];
         return { changes: diffs.length > 0, replaces, diffs, deleteBeforeReplace: replaces.length > 0 };
@@ -341,12 +349,14 @@ export class AzureImportedKey extends pulumi.dynamic.Resource {
     declare readonly version: pulumi.Output<string>;
     declare readonly enabled: pulumi.Output<boolean>;
     declare readonly fingerprint: pulumi.Output<string>;
+    /** For protection hsm: how the BYOK blob is wrapped. */
+    declare readonly wrappingScheme: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: AzureImportedKeyArgs, opts?: pulumi.CustomResourceOptions) {
         super(
             byokProvider("azure.js", "azureImportedKey"),
             name,
-            { ...args, providerVersion: PROVIDER_VERSION, keyId: undefined, versionlessId: undefined, version: undefined, versions: undefined, kty: undefined, enabled: undefined, kekId: undefined, fingerprint: undefined },
+            { ...args, providerVersion: PROVIDER_VERSION, keyId: undefined, versionlessId: undefined, version: undefined, versions: undefined, kty: undefined, enabled: undefined, kekId: undefined, fingerprint: undefined, wrappingScheme: undefined },
             opts,
             "keyfabric",
             "AzureImportedKey",

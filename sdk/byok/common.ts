@@ -9,6 +9,7 @@ import { formatIssue } from "../schema/errors";
 import { zodIssues } from "../schema/validate";
 import { checkKeyMaterial, resolveKeyMaterial } from "./resolve";
 import { MaterialSource, MaterialSourceError, ResolvedMaterial, ResolveOptions } from "./sources";
+import type { KeyMaterial } from "../crypto/sealed";
 import type { Algorithm } from "../schema/constants";
 import { materialKindFor } from "./wrap";
 import { UNKNOWN } from "./provider";
@@ -47,6 +48,7 @@ export function checkWithFingerprint<T extends { material: MaterialSource; algor
     schema: z.ZodType<T>,
     news: Record<string, any>,
     extra?: (inputs: T, failures: pulumi.dynamic.CheckFailure[]) => T,
+    scheme?: (inputs: T, material: KeyMaterial, failures: pulumi.dynamic.CheckFailure[]) => WrappingScheme,
 ): pulumi.dynamic.CheckResult {
     const { inputs, failures } = checkInputs(schema, news);
     if (!inputs) return { inputs: news, failures };
@@ -54,9 +56,28 @@ export function checkWithFingerprint<T extends { material: MaterialSource; algor
     const m = materialOrFailure(inputs.material, materialKindFor(inputs.algorithm));
     if (m.failure) failures.push(m.failure);
     const fingerprint = m.resolved?.fingerprint;
-    m.resolved?.material.fill(0);
-    return { inputs: { ...checked, ...(fingerprint ? { fingerprint } : {}) }, failures };
+    let chosen: WrappingScheme = { inputs: {} };
+    try {
+        if (m.resolved && scheme) chosen = scheme(checked, m.resolved.material, failures);
+    } finally {
+        m.resolved?.material.fill(0);
+    }
+    if (chosen.warning) logWarning(chosen.warning);
+    return { inputs: { ...checked, ...chosen.inputs, ...(fingerprint ? { fingerprint } : {}) }, failures };
 }
+
+/** The wrapping scheme a provider chose for the material (an input the plan shows), and why, when it is not the usual one. */
+export interface WrappingScheme {
+    readonly inputs: Record<string, string>;
+    /** Logged by Check (at every preview), e.g. a token whose RSA-OAEP is SHA-1 only. */
+    readonly warning?: string;
+}
+
+/**
+ * Whether a computed wrapping-scheme input changed: a state written before the provider recorded it (no value) is no
+ * change, so an existing stack sees neither an update nor a replacement; another value is an update, never a replacement.
+ */
+export const schemeChanged = (olds: Record<string, any>, news: Record<string, any>, key: string) => olds[key] !== undefined && olds[key] !== news[key];
 
 /** Warnings of a provider's material read (a key file others can read) go to the Pulumi log, which the engine shows. */
 function logWarning(message: string): void {

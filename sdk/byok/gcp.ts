@@ -8,11 +8,12 @@ import { z } from "zod";
 import { createGcpKmsClient } from "../clients";
 import { ALGORITHMS, Algorithm } from "../schema/constants";
 import { shortHash } from "../schema/names";
-import { checkWithFingerprint, cloudError, isUnknown, poll, withMaterial } from "./common";
+import { checkWithFingerprint, cloudError, isUnknown, poll, schemeChanged, withMaterial } from "./common";
 import { byokProvider, PROVIDER_VERSION, ProviderImpl } from "./provider";
 import { MaterialSource, materialSourceSchema } from "./sources";
 import type { KeyMaterial } from "../crypto/sealed";
-import { defaultGcpImportMethodFor, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
+import { sha1SchemeWarning, tokenSchemeProblem } from "./pkcs11/scheme";
+import { DEFAULT_GCP_IMPORT_METHOD, defaultGcpImportMethodFor, GCP_IMPORT_METHODS, GcpImportMethod, materialKindFor, wrapForGcp } from "./wrap";
 
 const CRYPTO_KEY = /^projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[a-zA-Z0-9_-]{1,63}$/;
 
@@ -176,12 +177,30 @@ function strip(raw: Record<string, any>): Record<string, any> {
 
 export const gcpImportedKeyVersion: ProviderImpl = {
     async check(_olds, news) {
-        return checkWithFingerprint(gcpImportInputs, news);
+        // The import method, when not given, is chosen from the material (SHA-1 for a token whose RSA-OAEP is SHA-1
+        // only) and becomes an input, so the plan shows it; a given one the token cannot do is refused here.
+        return checkWithFingerprint(gcpImportInputs, news, undefined, (inputs, material, failures) => {
+            const target = isUnknown(inputs.cryptoKey) ? "Cloud KMS import (into a key not created yet)" : `Cloud KMS key ${inputs.cryptoKey}`;
+            if (inputs.importMethod) {
+                const problem = tokenSchemeProblem(material, inputs.importMethod, GCP_IMPORT_METHODS[inputs.importMethod].hash);
+                if (problem) {
+                    const sha1 = Object.keys(GCP_IMPORT_METHODS).filter((m) => m.includes("_SHA1_"));
+                    failures.push({ property: "importMethod", reason: `importMethod: ${problem} (allowed: ${sha1.join(", ")}, got: ${JSON.stringify(inputs.importMethod)})` });
+                }
+                const none: Record<string, string> = {};
+                return { inputs: none };
+            }
+            const importMethod = defaultGcpImportMethodFor(material);
+            const warning = sha1SchemeWarning(material, target, importMethod, DEFAULT_GCP_IMPORT_METHOD);
+            return { inputs: { importMethod }, ...(warning ? { warning } : {}) };
+        });
     },
 
     async diff(_id, olds, news) {
         const replaces = ["cryptoKey", "algorithm"].filter((k) => isUnknown(news[k]) || olds[k] !== news[k]);
-        const updates = ["fingerprint", "importMethod", "material", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const updates = ["fingerprint", "material", "providerVersion"].filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        // Check fills in the method it chose: a state from before that has none, and is no change.
+        if (schemeChanged(olds, news, "importMethod")) updates.push("importMethod");
         const drifted = olds.state !== undefined && olds.state !== "ENABLED";
         const diffs = [...new Set([...replaces, ...updates, ...(drifted ? ["state"] : [])])];
         return { changes: diffs.length > 0, replaces, diffs, deleteBeforeReplace: false };
@@ -269,7 +288,10 @@ export interface GcpImportedKeyVersionArgs {
     readonly cryptoKey: pulumi.Input<string>;
     readonly algorithm: Algorithm;
     readonly material: MaterialSource;
-    /** @default "RSA_OAEP_4096_SHA256_AES_256" */
+    /**
+     * @default "RSA_OAEP_4096_SHA256_AES_256"; "RSA_OAEP_4096_SHA1_AES_256" for a key in a token whose RSA-OAEP is SHA-1
+     * only (chosen by Check, shown in the plan)
+     */
     readonly importMethod?: GcpImportMethod;
 }
 
@@ -280,12 +302,14 @@ export class GcpImportedKeyVersion extends pulumi.dynamic.Resource {
     declare readonly state: pulumi.Output<string>;
     declare readonly importJob: pulumi.Output<string>;
     declare readonly fingerprint: pulumi.Output<string>;
+    /** The import method: the one given, else the one Check chose for the material. */
+    declare readonly importMethod: pulumi.Output<string>;
 
     constructor(name: string, args: GcpImportedKeyVersionArgs, opts?: pulumi.CustomResourceOptions) {
         super(
             byokProvider("gcp.js", "gcpImportedKeyVersion"),
             name,
-            { ...args, providerVersion: PROVIDER_VERSION, version: undefined, versions: undefined, state: undefined, importJob: undefined, gcpAlgorithm: undefined, protectionLevel: undefined, fingerprint: undefined },
+            { ...args, importMethod: args.importMethod, providerVersion: PROVIDER_VERSION, version: undefined, versions: undefined, state: undefined, importJob: undefined, gcpAlgorithm: undefined, protectionLevel: undefined, fingerprint: undefined },
             opts,
             "keyfabric",
             "GcpImportedKeyVersion",
