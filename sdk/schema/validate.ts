@@ -481,6 +481,17 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
     if (origin !== "byok" && rawKey.material !== undefined) {
         issues.add({ code: "unsupported", path: `${kpath}.material`, message: "applies to byok keys only", allowed: "origin: byok", got: origin });
     }
+    // Azure's software import is a plaintext JWK: a key that stays in its token goes in only as a BYOK blob (hsm).
+    if (origin === "byok" && keyClouds.includes("azure") && isObj(rawKey.material) && typeof rawKey.material.pkcs11 === "string" && protection !== "hsm") {
+        const from = rawKey.protection !== undefined ? "" : rawDomain.protection !== undefined ? " (the domain's)" : defaults.protection !== undefined ? " (from defaults)" : " (the default)";
+        issues.add({
+            code: "unsupported",
+            path: `${kpath}.protection`,
+            message: `is ${protection}${from}, and a key in a PKCS#11 token is imported into Azure only with protection hsm (a BYOK blob wrapped in the token): a software import would need its plaintext as a JWK`,
+            allowed: "hsm (on the key, its domain or defaults), or leave azure out of this key's clouds",
+            got: protection,
+        });
+    }
     if (rawKey.validTo !== undefined && (origin !== "byok" || !keyClouds.includes("aws"))) {
         issues.add({
             code: "unsupported",
