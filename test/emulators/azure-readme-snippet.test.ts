@@ -3,8 +3,7 @@
  * code block, byte for byte, except the import path of keyfabric's emulators (`keyfabric/emulators` there). The last
  * test checks that the README holds exactly this.
  */
-import * as fs from "fs";
-import * as path from "path";
+import { readmeHoldsBlock, readmeSnippet } from "../support/readme-snippet";
 
 // README-SNIPPET-START
 import { createHash } from "crypto";
@@ -26,10 +25,7 @@ test("signs with a Key Vault key through an unmodified KeyClient", async () => {
 // README-SNIPPET-END
 
 test("the README holds this snippet exactly (with keyfabric/emulators as the import)", () => {
-    const own = fs.readFileSync(__filename, "utf8");
-    const snippet = own.slice(own.indexOf("// README-SNIPPET-START\n") + "// README-SNIPPET-START\n".length, own.indexOf("// README-SNIPPET-END"));
-    const asUserWritesIt = snippet.replace('from "../../sdk/emulators"', 'from "keyfabric/emulators"');
-    const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+    const asUserWritesIt = readmeSnippet(__filename);
     expect(asUserWritesIt).toContain('from "keyfabric/emulators"');
-    expect(readme.includes("```ts\n" + asUserWritesIt + "```\n")).toBe(true);
+    expect(readmeHoldsBlock(asUserWritesIt)).toBe(true);
 });
