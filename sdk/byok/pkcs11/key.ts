@@ -1,7 +1,6 @@
 /**
  * A key in a PKCS#11 token as `SealedMaterial`: found and checked against the key the spec declares (type, size,
- * curve, extractable), fingerprinted without its material (the public key's SHA-256; for a secret key the token's
- * SHA-256 digest of it, C_DigestKey, which is the fingerprint a plaintext source of the same material has), and
+ * curve, extractable), fingerprinted without its material (./fingerprint.ts), and
  * wrapped inside the token for a cloud's public key:
  *
  * - RSA-AES (CKM_RSA_AES_KEY_WRAP's output): composed in the token from an ephemeral AES-256 session key, C_WrapKey
@@ -16,12 +15,11 @@ import * as crypto from "crypto";
 import type { MaterialKind } from "../../crypto/material";
 import type { OaepHash } from "../../crypto/keywrap";
 import type { SealedMaterial } from "../../crypto/sealed";
+import { tokenFingerprint } from "./fingerprint";
 import { ckrText, Pkcs11SourceError } from "./module";
 import { boolAttr, findObjects, Handle, readAttributes, selectorTemplate, TokenSession, ulongAttr } from "./session";
 import type { Pkcs11Uri } from "./uri";
 
-/** The domain-separation prefix of plaintext fingerprints (sdk/crypto/material.ts `fingerprint`). */
-const FINGERPRINT_PREFIX = "keyfabric/material-fingerprint/v1\0";
 const EC_OIDS: Record<string, string> = { "P-256": "06082a8648ce3d030107", "P-384": "06052b81040022" };
 const WRAP_BUFFER_BYTES = 16 * 1024;
 
@@ -111,20 +109,6 @@ function ecPublicKey(t: TokenSession, id: Buffer | undefined, label: Buffer | un
     const x = point.subarray(1, 1 + size).toString("base64url");
     const y = point.subarray(1 + size).toString("base64url");
     return crypto.createPublicKey({ key: { kty: "EC", crv: curve, x, y }, format: "jwk" });
-}
-
-/** The fingerprint: SHA-256 of the SPKI (asymmetric), or the token's SHA-256 of prefix || key (C_DigestKey). */
-export function tokenFingerprint(t: TokenSession, handle: Handle, publicKey: crypto.KeyObject | undefined, where: string): string {
-    if (publicKey) return `sha256-spki:${crypto.createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex")}`;
-    const p = t.p11;
-    try {
-        t.lib.C_DigestInit(t.session, { mechanism: p.CKM_SHA256 });
-        t.lib.C_DigestUpdate(t.session, Buffer.from(FINGERPRINT_PREFIX, "utf8"));
-        t.lib.C_DigestKey(t.session, handle);
-        return `sha256:${t.lib.C_DigestFinal(t.session, Buffer.alloc(32)).toString("hex")}`;
-    } catch (e) {
-        throw new Pkcs11SourceError(`${where}: the token cannot digest the key (C_DigestKey: ${ckrText(e)}), which keyfabric needs for a fingerprint without the material`);
-    }
 }
 
 type Template = { type: number; value?: unknown }[];
