@@ -149,9 +149,11 @@ export async function createInEmulators(env: NodeJS.ProcessEnv, resources: reado
                     arn: meta.Arn,
                     keyId: meta.KeyId,
                     tagsAll: inputs.tags ?? {},
-                    // As the provider reads it: an EXTERNAL key without material is PendingImport and not enabled.
-                    ...(external ? { keyState: meta.KeyState, enabled: meta.Enabled === true, expirationModel: "" } : {}),
                     ...(replica ? { keySpec: spec, keyUsage: usage, enabled: true, keyRotationEnabled: false } : {}),
+                    // As the provider reads it back after creating it: an EXTERNAL key (a replica too) without material
+                    // is PendingImport and not enabled (DescribeKey: KeyState PendingImport, Enabled false), whatever
+                    // `enabled` the program declares; keyfabric imports the material afterwards, in its own resource.
+                    ...(external ? { keyState: meta.KeyState, enabled: meta.Enabled === true, expirationModel: "" } : {}),
                 };
                 outputsByArn.set(meta.Arn!, { ...inputs, ...outputs });
                 return { id: meta.KeyId, outputs };

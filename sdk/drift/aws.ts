@@ -75,7 +75,11 @@ export async function checkAwsKey(r: StateResource, ctx: CheckContext, role: Aws
     }
 
     if (role !== "material") {
-        const expectedEnabled = bool(p.isEnabled) ?? bool(p.enabled) ?? true;
+        // An EXTERNAL key the provider read back before its material was imported (by keyfabric's own resource) is
+        // recorded PendingImport with `enabled` false, as AWS reports such a key: that output is not a declaration;
+        // the input is (keyfabric's ExternalKey declares enabled: true, and the import enables the key).
+        const recordedPending = str(p.keyState) === "PendingImport";
+        const expectedEnabled = (recordedPending ? bool(r.inputs.enabled) ?? true : undefined) ?? bool(p.isEnabled) ?? bool(p.enabled) ?? true;
         if (state === "Disabled" && expectedEnabled) {
             f.add("key-disabled", { expected: { keyState: "Enabled" }, actual: { keyState: state }, message: `${what} is disabled: every encrypt, decrypt, sign or verify with it fails`, subject: arn });
         } else if (state === "Enabled" && !expectedEnabled) {
