@@ -10,7 +10,7 @@
 import { setMaxListeners } from "events";
 import { CheckContext, CheckResult, Clients, CloudUnreachable, DeadlinePassed, DEFAULT_CALL_TIMEOUT_MS, DriftSetupError, RawFinding } from "./context";
 import { CheckUnit, planChecks, StateIndex } from "./plan";
-import { policyDrift, PolicyOptions } from "./policy";
+import { policyDrift, PolicyOptions, startPolicyPack } from "./policy";
 import { secretFields, StackState } from "./state";
 import { Cloud, DriftError, DriftReport, Finding, FindingKind, PolicyRunInfo, SecretFields, Severity, SEVERITIES, severityRank, SkippedResource } from "./types";
 
@@ -127,6 +127,9 @@ export async function detectDrift(state: StackState, options: DriftOptions = {})
     let policy: PolicyRunInfo = { status: "disabled" };
     let policyFindings: RawFinding[] = [];
     let policyCut = false;
+    // The pack's server starts while the clouds are read: its start (seconds; a TypeScript pack is type-checked
+    // first) is most of the policy step, and the reads mostly wait on the network.
+    const pack = options.policy !== false && plan.units.length > 0 ? startPolicyPack(options.policy ?? {}) : undefined;
     try {
         await pool(
             plan.units,
@@ -189,7 +192,7 @@ export async function detectDrift(state: StackState, options: DriftOptions = {})
                 // The run fails anyway (exit 1): the error is not held back by the pack.
                 policy = { status: "skipped", note: `${[...cloudErrors.keys()].join(", ")} could not be checked (see the errors)` };
             } else {
-                const p = await unlessAborted(policyDrift(state, live, options.policy ?? {}), deadline.signal);
+                const p = await unlessAborted(policyDrift(state, live, options.policy ?? {}, pack), deadline.signal);
                 if (p) {
                     policy = p.info;
                     policyFindings = p.findings;
@@ -204,6 +207,7 @@ export async function detectDrift(state: StackState, options: DriftOptions = {})
 
         return report(state, index, plan, results, stopped, policyFindings, policy, clients, { now, expiryWarningDays, timeoutMs, started, policyCut });
     } finally {
+        pack?.close(); // not needed (a cloud error, the deadline), or done
         clearTimeout(deadlineTimer);
         deadline.abort(); // abandon whatever is still in flight
         await clients.close();

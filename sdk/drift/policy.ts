@@ -1,13 +1,14 @@
 /**
- * Policy drift: the key-management policy pack, re-run over the live state. The pack runs twice through
- * `sdk/policy/analyzer` (as its analyzer gRPC server, Analyze per resource and AnalyzeStack): once over the state's
- * properties and once over the same properties with the live values the checks read overlaid. Violations that only
- * the live run reports are drift (`policy-violation`); violations the state already has were shown by `pulumi
- * preview --policy-pack` and are not repeated.
+ * Policy drift: the key-management policy pack, re-run over the live state. The pack is served once through
+ * `sdk/policy/analyzer` (its analyzer gRPC server), started while the clouds are read (`startPolicyPack`: the start is
+ * most of the policy step's time), and analyzes twice (Analyze per resource and AnalyzeStack): once the state's
+ * properties and once the same properties with the live values the checks read overlaid. Violations that only the
+ * live run reports are drift (`policy-violation`); violations the state already has were shown by `pulumi preview
+ * --policy-pack` and are not repeated.
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { PackConfig } from "../policy/analyzer";
+import type { OpenPack, PackConfig } from "../policy/analyzer";
 import type { RawFinding } from "./context";
 import { nameOf, propsOf, SECRET, StackState } from "./state";
 import type { Cloud, PolicyRunInfo, Severity } from "./types";
@@ -56,16 +57,45 @@ export function checkPolicyPackDir(packDir: string): void {
     if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) throw new Error(`--policy-pack ${packDir}: not a policy pack (no PulumiPolicy.yaml in ${dir})`);
 }
 
+/** A pack being started for one drift run: its server serves both analyses; `close()` stops it (at any point). */
+export interface StartedPack {
+    readonly dir: string;
+    /** The server starting (undefined when `dir` is not a pack); rejected with why it could not start. */
+    readonly opening?: Promise<OpenPack>;
+    close(): void;
+}
+
+/** Starts the pack's server, to be used by `policyDrift` once the clouds have been read. */
+export function startPolicyPack(options: PolicyOptions): StartedPack {
+    const analyzer = require("../policy/analyzer") as typeof import("../policy/analyzer");
+    const dir = path.resolve(options.packDir ?? analyzer.DEFAULT_POLICY_PACK);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) return { dir, close: () => undefined };
+    const stop = new AbortController();
+    const opening = analyzer.openPolicyPack(dir, { config: options.config as PackConfig | undefined, signal: stop.signal });
+    // Reported by policyDrift; a run that never gets there (a cloud error, the deadline) reports nothing about it.
+    opening.catch(() => undefined);
+    let closed = false;
+    return {
+        dir,
+        opening,
+        close() {
+            if (closed) return;
+            closed = true;
+            stop.abort();
+            opening.then((p) => p.close(), () => undefined);
+        },
+    };
+}
+
 export async function policyDrift(
     state: StackState,
     live: ReadonlyMap<string, Record<string, unknown> | null>,
     options: PolicyOptions,
+    started: StartedPack = startPolicyPack(options),
 ): Promise<{ info: PolicyRunInfo; findings: RawFinding[] }> {
-    const analyzer = await import("../policy/analyzer");
-    const explicit = options.packDir !== undefined;
-    const dir = path.resolve(options.packDir ?? analyzer.DEFAULT_POLICY_PACK);
-    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
-        if (explicit) throw new Error(`--policy-pack ${options.packDir}: not a policy pack (no PulumiPolicy.yaml in ${dir})`);
+    const { dir, opening } = started;
+    if (!opening) {
+        if (options.packDir !== undefined) throw new Error(`--policy-pack ${options.packDir}: not a policy pack (no PulumiPolicy.yaml in ${dir})`);
         return { info: { status: "skipped", dir, note: `the bundled policy pack is not installed at ${dir}; pass --policy-pack DIR or --no-policy` }, findings: [] };
     }
     const resources = state.resources.filter((r) => r.type !== "pulumi:pulumi:Stack" && !r.type.startsWith("pulumi:providers:") && !r.delete);
@@ -76,22 +106,26 @@ export async function policyDrift(
             const props = { ...propsOf(r), ...(overlay && l ? l : {}) };
             return [{ urn: r.urn, type: r.type, name: nameOf(r.urn), props: plain(props) as Record<string, unknown>, ...(r.parent ? { parent: r.parent } : {}), ...(r.protect !== undefined ? { protect: r.protect } : {}) }];
         });
-    const config = options.config as PackConfig | undefined;
-    let declared: { pack: string; version: string; violations: readonly Violation[] };
-    let current: typeof declared;
+    let pack: OpenPack;
+    let declared: readonly Violation[];
+    let current: readonly Violation[];
     try {
-        [declared, current] = await Promise.all([analyzer.runPolicyPack(dir, input(false), { config }), analyzer.runPolicyPack(dir, input(true), { config })]);
+        pack = await opening;
+        // One server for both: the pack keeps nothing from one request to the next but its configuration.
+        [declared, current] = await Promise.all([pack.analyze(input(false)), pack.analyze(input(true))]);
     } catch (e) {
         // A pack config report lists every problem on its own line: keep them all, the hint on the first line.
         const [first, ...rest] = (e as Error).message.split("\n");
         throw new Error([`policy pack ${dir} failed: ${first} (run with --no-policy to skip policy drift)`, ...rest].join("\n"));
+    } finally {
+        started.close();
     }
     const key = (v: Violation) => (v.urn ? `${v.policy}\u0000${v.urn}` : `${v.policy}\u0000\u0000${v.message}`);
-    const before = new Set(declared.violations.map(key));
+    const before = new Set(declared.map(key));
     const stackUrn = state.resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? "";
     const findings: RawFinding[] = [];
     const seen = new Set<string>();
-    for (const v of current.violations) {
+    for (const v of current) {
         const k = key(v);
         if (before.has(k) || seen.has(k) || v.enforcementLevel === "disabled") continue;
         seen.add(k);
@@ -111,5 +145,5 @@ export async function policyDrift(
             subject: `policy:${k}`,
         });
     }
-    return { info: { status: "ran", pack: current.pack, version: current.version, dir }, findings };
+    return { info: { status: "ran", pack: pack.pack, version: pack.version, dir }, findings };
 }

@@ -95,9 +95,10 @@ export async function runPolicyPack(packDir: string, resources: readonly PolicyR
 
 /**
  * Starts the pack's analyzer server, asks GetAnalyzerInfo, validates the config as the engine does and sends
- * Configure. A preview opens its packs before the program runs, so a config the engine would refuse stops it first.
+ * Configure. A preview opens its packs before the program runs, so a config the engine would refuse stops it first;
+ * drift opens its pack while the clouds are read and analyzes the state and the live state with the one server.
  */
-export async function openPolicyPack(packDir: string, options: { config?: PackConfig } = {}): Promise<OpenPack> {
+export async function openPolicyPack(packDir: string, options: { config?: PackConfig; signal?: AbortSignal } = {}): Promise<OpenPack> {
     const grpc = require("@grpc/grpc-js") as typeof import("@grpc/grpc-js");
     const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
     const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
@@ -113,6 +114,9 @@ export async function openPolicyPack(packDir: string, options: { config?: PackCo
         cwd: dir,
         stdio: ["ignore", "pipe", "pipe"],
     });
+    // Aborted while it starts (a drift run that ends before it needs the pack): the server is stopped, the open fails.
+    if (options.signal?.aborted) child.kill("SIGTERM");
+    else options.signal?.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
     let output = "";
     const port = await new Promise<number>((resolve, reject) => {
         child.stdout!.on("data", (d: Buffer) => {
