@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 "use strict";
 // The keyfabric CLI, from the compiled package (`npm run build`, run by `npm ci` through `prepare`).
-const { main } = require("../lib/cli/index.js");
-main(process.argv.slice(2)).then((code) => process.exit(code));
+const { main, exitWhenFlushed } = require("../lib/cli/index.js");
+main(process.argv.slice(2)).then(exitWhenFlushed);

@@ -182,7 +182,7 @@ const rows: Row[] = [
         files: { "e1.json": "{this is not json}" },
         args: () => ["--state", "e1.json"],
         code: 1,
-        err: () => "error: e1.json: is not JSON (Expected property name or '}' in JSON at position 1): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)\n",
+        err: () => "error: e1.json: is not JSON (Expected property name or '}' in JSON at position 1 (line 1, column 2)): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)\n",
         after: refusedUnchanged("e1.json"),
     },
     {
@@ -191,7 +191,7 @@ const rows: Row[] = [
         files: { "e2.json": stateText({ version: 1, aws: awsPart([validKey(1)]) }).slice(0, 49) },
         args: () => ["--state", "e2.json"],
         code: 1,
-        err: () => "error: e2.json: is not JSON (Unterminated string in JSON at position 49): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)\n",
+        err: () => "error: e2.json: is not JSON (Unterminated string in JSON at position 49 (line 1, column 50)): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)\n",
         after: refusedUnchanged("e2.json"),
     },
     {

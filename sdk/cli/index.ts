@@ -75,6 +75,20 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return exitCode;
 }
 
+/**
+ * Exits with `code` once stdout and stderr have handed everything written to the OS: `process.exit()` at once drops
+ * what a pipe has not taken yet (writes to pipes are asynchronous: a `--format sarif` report of 150 KB piped to a
+ * file or another program was cut short on Node 24). A write's callback runs after the writes before it.
+ */
+export function exitWhenFlushed(code: number): void {
+    let pending = 2;
+    const flushed = () => {
+        if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write("", flushed);
+    process.stderr.write("", flushed);
+}
+
 if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    main(process.argv.slice(2)).then(exitWhenFlushed);
 }

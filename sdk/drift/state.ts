@@ -7,6 +7,7 @@
  */
 import * as fs from "fs";
 import type { Cloud } from "./types";
+import { describeJsonError } from "../jsonError";
 
 /** Pulumi's signature key and value for secret values in state. */
 export const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -78,13 +79,7 @@ export function readStackExport(file: string): StackState {
     try {
         parsed = JSON.parse(text);
     } catch (e) {
-        // V8 quotes the text around the error (newlines included: not one line) and, from Node 22, adds its own
-        // "(line L column C)"; without the quote, with the location computed here, the message is the same everywhere.
-        const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ \(line \d+ column \d+\)$/, "");
-        const at = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
-        const lines = text.slice(0, at).split("\n");
-        const where = Number.isNaN(at) ? "" : ` (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-        throw new StateError(`--state ${file}: is not JSON (${message}${where}); expected the output of pulumi stack export`);
+        throw new StateError(`--state ${file}: is not JSON (${describeJsonError(e, text)}); expected the output of pulumi stack export`);
     }
     return parseStackExport(parsed, file);
 }

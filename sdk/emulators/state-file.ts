@@ -13,6 +13,7 @@ import { azureStateProblems } from "./azure/persist";
 import { gcpStateProblems } from "./gcp/persist";
 import type { EmulatorSetState } from "./index";
 import { EmulatorStateError, isNewerVersion, prefixProblems, showValue, type StateProblem } from "./persist";
+import { describeJsonError } from "../jsonError";
 
 export const STATE_FILE_VERSION = 1;
 /** The mode state files are written with: they hold plaintext (test) key material. */
@@ -82,7 +83,7 @@ export function readStateFile(file: string): EmulatorSetState | undefined {
     try {
         parsed = JSON.parse(text);
     } catch (e) {
-        throw new Error(`${file}: is not JSON (${reason(e)}): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)`);
+        throw new Error(`${file}: is not JSON (${describeJsonError(e, text)}): truncated, corrupt, or not a keyfabric emulator state file (move it away to start with no keys)`);
     }
     const problems = stateProblems(parsed);
     if (problems.length > 0) throw new EmulatorStateError(file, problems);

@@ -19,6 +19,7 @@
  */
 import * as fs from "fs";
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { describeJsonError } from "../jsonError";
 
 export type EnforcementLevelName = "advisory" | "mandatory" | "disabled" | "remediate";
 
@@ -84,13 +85,7 @@ export function readPackConfig(file: string): PackConfig {
         try {
             parsed = JSON.parse(text);
         } catch (e) {
-            // V8 quotes the text around the error ('Unexpected token }, "..." is not valid JSON'): the location says more.
-            // Newer V8 (Node 22+) adds its own "(line L column C)": the one computed below is the same on every Node.
-            const message = (e as Error).message.replace(/, "[\s\S]*" is not valid JSON$/, "").replace(/ \(line \d+ column \d+\)$/, "");
-            const at = Number(/at position (\d+)/.exec(message)?.[1] ?? NaN);
-            const lines = text.slice(0, at).split("\n");
-            const where = Number.isNaN(at) ? "" : ` (line ${lines.length}, column ${lines[lines.length - 1].length + 1})`;
-            throw new PackConfigError(file, [`is not valid JSON: ${message}${where}`]);
+            throw new PackConfigError(file, [`is not valid JSON: ${describeJsonError(e, text)}`]);
         }
     }
     if (parsed !== null && (typeof parsed !== "object" || Array.isArray(parsed))) {
