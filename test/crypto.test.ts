@@ -12,6 +12,7 @@ import {
 } from "../sdk/crypto/keywrap";
 import { checkKeyQuality, checkMaterial, fingerprint, MaterialError, materialFromJwk, MaterialKind } from "../sdk/crypto/material";
 import { parseWrappingPublicKey, wrapForAws, wrappingKeyProblem } from "../sdk/byok/wrap";
+import { CERT } from "./fixtures/bad-inputs-byok";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 
@@ -104,27 +105,7 @@ describe("material checks and fingerprints", () => {
     });
 });
 
-// A self-signed test certificate and its RSA-2048 key (test fixtures, used nowhere else).
-const CERT = `-----BEGIN CERTIFICATE-----
-MIIDJTCCAg2gAwIBAgIUXyLoO87deS9V7ppe8nxLwt0r9OUwDQYJKoZIhvcNAQEL
-BQAwITEfMB0GA1UEAwwWa2V5ZmFicmljLXRlc3QtZml4dHVyZTAgFw0yNjEyMDEy
-MjQ0MzFaGA8yMTI2MTEwNzIyNDQzMVowITEfMB0GA1UEAwwWa2V5ZmFicmljLXRl
-c3QtZml4dHVyZTCCASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKviTb8V
-OmGEa4YaIUdCaf8jBc18PdC37AecXgRPpPmjdSPfEHflwplkQK2y61JhxHKKNk7v
-yY6hXPGfAA81G0X23EJKY58UkMsyj+mw6OOfTpO8XkoNMFi3o0JPIlfzM5l69qj1
-Qh7JTrLbOKXuaBgK6DN1IquTXg+AYXCgGmP3BP2QZ9NffOrC+2GgLIn5W1hhbC0G
-5slC/FA62N982trft/i4vM8JXwjBBEN7XTgz4s7LYend6oYtWs8EemgyTEFSWOvw
-TxSyjiZktwUW0JckUBcqe8YAogD7Ut864yPtdRRYCgXvrmiduLZ+gpjhPauXy/TI
-bKScDPTV6BWUjk8CAwEAAaNTMFEwHQYDVR0OBBYEFADna/TZRiQytjYleS/nxHVM
-nzClMB8GA1UdIwQYMBaAFADna/TZRiQytjYleS/nxHVMnzClMA8GA1UdEwEB/wQF
-MAMBAf8wDQYJKoZIhvcNAQELBQADggEBAHs1pjnUUMiTH1htt6Nm7XFi4HG9VO4f
-yf9OagnzBc/nBauCi9R42S/IjLPh2t15EpLJRItlAoFGtdVCjVfYljRTBzmXfyPD
-J0FFfjoEzwu2mrn+XBmo66DaY2Vq027R5f1PDFG1oIlrYdTNFi0r6tgKK80bxYA+
-kLY2V/9LFWKiSwFLBiYgJC8D1T7B3Ot5Tqy5fPRX9BAwWDGbVjKxGScbQ+OAzGIB
-73X9hzNZn9lIPyQlV3PNqerlo5TN3m7F0LzuHsYSbxlkbCHewrcLL0/kVaUq3Tos
-h0ohi9+JbGkJRghEVWqts+9ppBkWar/AOGJMyWkCn7y0x5SzIfBDVkY=
------END CERTIFICATE-----
-`;
+// A self-signed test certificate (test/fixtures/bad-inputs-byok.ts) and its RSA-2048 key (test fixtures).
 const CERT_KEY = `-----BEGIN PRIVATE KEY-----
 MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQCr4k2/FTphhGuG
 GiFHQmn/IwXNfD3Qt+wHnF4ET6T5o3Uj3xB35cKZZECtsutSYcRyijZO78mOoVzx
