@@ -1,7 +1,7 @@
 /**
- * The project's shared reference data (`../shared/`: recordings of the real services, the bad-input review, Pulumi's
- * package metaschema): next to the checkout, as the developers' guide has it, else the workplace's `/work/shared`
- * (a clone elsewhere, e.g. a fresh CI clone under /tmp), or where KEYFABRIC_SHARED says.
+ * The project's shared reference data (`../shared/`: recordings of the real services, the bad-input review): next
+ * to the checkout, as the developers' guide has it, else the workplace's `/work/shared` (a clone elsewhere, e.g. a
+ * fresh CI clone under /tmp), or where KEYFABRIC_SHARED says.
  */
 import * as fs from "fs";
 import * as path from "path";
