@@ -238,7 +238,7 @@ describe("the descriptor's problems name the sub-field, the allowed values and w
         const r = schema.safeParse({ material }, { reportInput: true });
         return r.success ? [] : zodIssues(r.error).map(formatIssue);
     };
-    const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI}";
+    const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI, generate?}";
     test.each([
         [{ url: "https://example.com/key" }, [`material: names no source: one of file, env, command or pkcs11 is needed (allowed: ${SHAPES}, got: an object)`]],
         [{ file: "/k", env: "K" }, [`material: names two sources (file and env): give one (allowed: ${SHAPES})`]],

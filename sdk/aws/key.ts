@@ -14,7 +14,7 @@ import { awsPartition, checkPrincipalList, Principal } from "../schema/principal
 import { GRANT_OPERATIONS } from "./actions";
 import { AwsImportedKeyMaterial } from "../byok/aws";
 import { MaterialFingerprint } from "../byok/fingerprint";
-import { MaterialSource, materialSourceSchema } from "../byok/sources";
+import { MATERIAL_SOURCE_SHAPES, MaterialSource, materialSourceSchema } from "../byok/sources";
 import { keyPolicy } from "./policy";
 import { SEPARATION_MODES, SeparationOfDuties } from "../schema/separation";
 import { AWS_TRAIL } from "../schema/schema";
@@ -145,7 +145,7 @@ export function checkAwsKeyArgs(args: AwsKeyArgs): IssueCollector {
     if (args.material !== undefined) {
         if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
         if (!materialSourceSchema.safeParse(args.material).success) {
-            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: MATERIAL_SOURCE_SHAPES, got: args.material });
         }
     }
     if (args.validTo !== undefined && (args.material === undefined || Number.isNaN(Date.parse(args.validTo)))) {

@@ -33,7 +33,7 @@ import { auditDiagnosticSetting, AzureAuditDestination, checkAzureAuditDestinati
 import type { DiagnosticSetting } from "@pulumi/azure-native/monitor/diagnosticSetting";
 import type { PrivateEndpoint } from "@pulumi/azure-native/network/privateEndpoint";
 import { AzureVaultPrivateEndpoint, checkVaultPrivateEndpoint, vaultNetworkProperties, vaultPrivateEndpoint } from "./network";
-import { MaterialSource, materialSourceSchema } from "../byok/sources";
+import { MATERIAL_SOURCE_SHAPES, MaterialSource, materialSourceSchema } from "../byok/sources";
 
 export interface AzureVaultSettings {
     readonly location: string;
@@ -113,12 +113,12 @@ export function checkAzureKeyArgs(name: string, args: AzureKeyArgs): IssueCollec
     if (!PROTECTIONS.includes(protection)) issues.add({ code: "invalid_value", path: "protection", message: "is not a protection level", allowed: PROTECTIONS, got: protection });
     const origin = args.origin ?? "cloud";
     if (origin === "byok" && args.material === undefined) {
-        issues.add({ code: "missing", path: "material", message: "is required for byok keys: Azure creates imported keys by the import itself", allowed: "{file: path}, {env: NAME} or {command: [argv...]}" });
+        issues.add({ code: "missing", path: "material", message: "is required for byok keys: Azure creates imported keys by the import itself", allowed: MATERIAL_SOURCE_SHAPES });
     }
     if (args.material !== undefined) {
         if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
         if (!materialSourceSchema.safeParse(args.material).success) {
-            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: MATERIAL_SOURCE_SHAPES, got: args.material });
         }
     }
     const keyName = args.keyName ?? name;

@@ -54,7 +54,8 @@ export type PlaintextSource = Exclude<MaterialSource, { pkcs11: string }>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENV_NAME_ALLOWED = "letters, digits and _, not starting with a digit";
-const SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI}";
+/** The descriptor shapes a `material` may take, for error messages. */
+export const MATERIAL_SOURCE_SHAPES = "{file: path, format?}, {env: NAME, format?}, {command: [program, args...], env?: [NAME...], timeoutMs?, format?}, {pkcs11: URI, generate?}";
 const FIELDS = { file: ["file", "format"], env: ["env", "format"], command: ["command", "env", "timeoutMs", "format"], pkcs11: ["pkcs11", "generate"] } as const;
 
 /** A problem with a descriptor: `path` is relative to the descriptor (`""`, `file`, `command[2]`, `env[0]`...). */
@@ -72,11 +73,11 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 /** Every problem with a descriptor, each naming its sub-field, the allowed values and (where not secret) what was received. */
 export function materialSourceIssues(value: unknown): SourceIssue[] {
-    if (value === undefined) return [issue([], "is required", SHAPES)];
-    if (!isObject(value)) return [issue([], "is not a material source", SHAPES, value)];
+    if (value === undefined) return [issue([], "is required", MATERIAL_SOURCE_SHAPES)];
+    if (!isObject(value)) return [issue([], "is not a material source", MATERIAL_SOURCE_SHAPES, value)];
     const kinds = (["file", "env", "command", "pkcs11"] as const).filter((k) => k in value && !(k === "env" && "command" in value));
-    if (kinds.length === 0) return [issue([], "names no source: one of file, env, command or pkcs11 is needed", SHAPES, value)];
-    if (kinds.length > 1) return [issue([], `names two sources (${kinds.join(" and ")}): give one`, SHAPES)];
+    if (kinds.length === 0) return [issue([], "names no source: one of file, env, command or pkcs11 is needed", MATERIAL_SOURCE_SHAPES, value)];
+    if (kinds.length > 1) return [issue([], `names two sources (${kinds.join(" and ")}): give one`, MATERIAL_SOURCE_SHAPES)];
     const kind = kinds[0];
     const out: SourceIssue[] = [];
     const unknown = Object.keys(value).filter((k) => !(FIELDS[kind] as readonly string[]).includes(k));

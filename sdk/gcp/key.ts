@@ -26,7 +26,7 @@ import { checkPrincipalList, Principal } from "../schema/principals";
 import { GcpCustomRoleRef, gcpRolesFor, strictAdminRole, strictAdminRoleId } from "./roles";
 import { SEPARATION_MODES, SeparationOfDuties } from "../schema/separation";
 import { GcpImportedKeyVersion } from "../byok/gcp";
-import { MaterialSource, materialSourceSchema } from "../byok/sources";
+import { MATERIAL_SOURCE_SHAPES, MaterialSource, materialSourceSchema } from "../byok/sources";
 import { GcpImportMethod } from "../byok/wrap";
 
 const KEY_ID = /^[a-zA-Z0-9_-]{1,63}$/;
@@ -110,7 +110,7 @@ export function checkGcpKeyArgs(name: string, args: GcpKeyArgs): IssueCollector 
     if (args.material !== undefined) {
         if (origin !== "byok") issues.add({ code: "unsupported", path: "material", message: "applies to byok keys only", allowed: "origin: byok", got: origin });
         if (!materialSourceSchema.safeParse(args.material).success) {
-            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: "{file: path, format?}, {env: NAME, format?}, {command: [argv...], format?}", got: args.material });
+            issues.add({ code: "invalid_value", path: "material", message: "is not a material source", allowed: MATERIAL_SOURCE_SHAPES, got: args.material });
         }
     }
     checkGcpSeparation(args, issues);

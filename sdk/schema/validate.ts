@@ -29,7 +29,7 @@ import {
 } from "./constants";
 import { IssueCollector, joinPath, ValidationIssue } from "./errors";
 import { KeyIdentity } from "./names";
-import type { MaterialSource } from "../byok/sources";
+import { MATERIAL_SOURCE_SHAPES, type MaterialSource } from "../byok/sources";
 import { checkPrincipalList, Principal } from "./principals";
 import { decodeMessage, HierarchySpec, hierarchySchema, PerCloud, plainZodMessage } from "./schema";
 import { checkAliasNames, checkCloudNames, checkResourceNames } from "./collisions";
@@ -475,7 +475,7 @@ function resolveKey(ctx: KeyContext): ResolvedKey | undefined {
             code: "missing_material",
             path: `${kpath}.material`,
             message: "is required for a byok key in Azure: Azure creates imported keys by the import itself",
-            allowed: "{file: path}, {env: NAME} or {command: [argv...]}",
+            allowed: MATERIAL_SOURCE_SHAPES,
         });
     }
     if (origin !== "byok" && rawKey.material !== undefined) {

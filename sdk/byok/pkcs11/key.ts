@@ -208,10 +208,10 @@ const oaepSupport = new Map<string, OaepHash[]>();
 
 /** The OAEP hashes the token wraps an ephemeral key with, probed once per token in this process. */
 export function tokenOaepHashes(t: TokenSession): OaepHash[] {
+    if (!t.mechanisms.has(t.p11.CKM_RSA_PKCS_OAEP)) return [];
     const id = `${t.modulePath}\0${t.tokenSerial}`;
     const known = oaepSupport.get(id);
     if (known) return known;
-    if (!t.mechanisms.has(t.p11.CKM_RSA_PKCS_OAEP)) return [];
     probeKey ??= crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey;
     const hashes: OaepHash[] = [];
     for (const hash of ["sha256", "sha1"] as const) {
@@ -237,6 +237,13 @@ export function sealedTokenKey(t: TokenSession, uri: Pkcs11Uri, kind: MaterialKi
     const { handle, publicKey, length } = findTokenKey(t, uri, kind, where);
     const fingerprint = tokenFingerprint(t, handle, publicKey, where);
     const oaepHashes = tokenOaepHashes(t);
+    // Every cloud's import scheme starts with RSA-OAEP under the cloud's wrapping key: without it nothing can be
+    // wrapped, so this is refused here (at Check, i.e. at preview), not at Create.
+    if (oaepHashes.length === 0) {
+        throw new Pkcs11SourceError(
+            `${where}: the token cannot wrap with RSA-OAEP (CKM_RSA_PKCS_OAEP ${t.mechanisms.has(t.p11.CKM_RSA_PKCS_OAEP) ? "is listed but refused both SHA-1 and SHA-256" : "is not in its mechanism list"}), which every cloud's import scheme needs (allowed: a token with CKM_RSA_PKCS_OAEP, SHA-1 or SHA-256)`,
+        );
+    }
     if (!t.mechanisms.has(t.p11.CKM_AES_KEY_WRAP_PAD) && !(kind.type === "aes" || kind.type === "hmac")) {
         throw new Pkcs11SourceError(`${where}: the token does not offer CKM_AES_KEY_WRAP_PAD, which wrapping a private key for a cloud needs`);
     }
