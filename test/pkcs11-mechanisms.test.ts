@@ -4,7 +4,7 @@
  * after the cloud's import token was fetched. SoftHSM2 lists CKM_RSA_PKCS_OAEP, so the two tokens without it are
  * SoftHSM2 sessions on one token whose mechanism list lacks it, or whose C_WrapKey refuses it for both hashes.
  */
-import { sealedTokenKey } from "../sdk/byok/pkcs11/key";
+import { Pkcs11KeyAbsent, sealedTokenKey } from "../sdk/byok/pkcs11/key";
 import { Pkcs11SourceError } from "../sdk/byok/pkcs11/module";
 import { openTokenSession, TokenSession } from "../sdk/byok/pkcs11/session";
 import { parsePkcs11Uri } from "../sdk/byok/pkcs11/uri";
@@ -28,8 +28,8 @@ describeWithSoftHsm("a token without RSA-OAEP (SoftHSM2 sessions with OAEP taken
         token?.remove();
     });
 
-    function session() {
-        const { uri } = parsePkcs11Uri(`pkcs11:token=${TOKEN};object=aes?pin-value=${PIN}`, { allowPinValue: true });
+    function session(object = "aes") {
+        const { uri } = parsePkcs11Uri(`pkcs11:token=${TOKEN};object=${object}?pin-value=${PIN}`, { allowPinValue: true });
         const t = openTokenSession(uri!, WHERE, PIN);
         sessions.push(t);
         return { t, uri: uri! };
@@ -51,6 +51,17 @@ describeWithSoftHsm("a token without RSA-OAEP (SoftHSM2 sessions with OAEP taken
         expect(errorOf(() => sealedTokenKey({ ...t, mechanisms }, uri, kind, WHERE))).toBe(
             `${WHERE}: the token cannot wrap with RSA-OAEP (CKM_RSA_PKCS_OAEP is not in its mechanism list), which every cloud's import scheme needs (allowed: a token with CKM_RSA_PKCS_OAEP, SHA-1 or SHA-256)`,
         );
+    });
+
+    test("a key to generate at deploy time (absent from the token now) is refused the same way, before it is looked for", () => {
+        const { t, uri } = session("to-generate");
+        const mechanisms = new Set([...t.mechanisms].filter((m) => m !== t.p11.CKM_RSA_PKCS_OAEP));
+        const absent = `key material from PKCS#11 object "to-generate" in token "${TOKEN}"`;
+        expect(errorOf(() => sealedTokenKey({ ...t, mechanisms }, uri, kind, absent))).toBe(
+            `${absent}: the token cannot wrap with RSA-OAEP (CKM_RSA_PKCS_OAEP is not in its mechanism list), which every cloud's import scheme needs (allowed: a token with CKM_RSA_PKCS_OAEP, SHA-1 or SHA-256)`,
+        );
+        // With OAEP, the same absent key is Pkcs11KeyAbsent (which `generate: true` turns into "create it at deploy").
+        expect(() => sealedTokenKey(t, uri, kind, absent)).toThrow(Pkcs11KeyAbsent);
     });
 
     test("CKM_RSA_PKCS_OAEP listed but refused with SHA-1 and SHA-256: refused the same way", () => {

@@ -234,16 +234,17 @@ export function tokenOaepHashes(t: TokenSession): OaepHash[] {
 
 /** The key as SealedMaterial; `fill(0)` closes the session. */
 export function sealedTokenKey(t: TokenSession, uri: Pkcs11Uri, kind: MaterialKind, where: string): SealedMaterial {
-    const { handle, publicKey, length } = findTokenKey(t, uri, kind, where);
-    const fingerprint = tokenFingerprint(t, handle, publicKey, where);
     const oaepHashes = tokenOaepHashes(t);
     // Every cloud's import scheme starts with RSA-OAEP under the cloud's wrapping key: without it nothing can be
-    // wrapped, so this is refused here (at Check, i.e. at preview), not at Create.
+    // wrapped, so this is refused here (at Check, i.e. at preview), not at Create; and first, so that a key
+    // to generate at deploy time (absent now) is refused as well.
     if (oaepHashes.length === 0) {
         throw new Pkcs11SourceError(
             `${where}: the token cannot wrap with RSA-OAEP (CKM_RSA_PKCS_OAEP ${t.mechanisms.has(t.p11.CKM_RSA_PKCS_OAEP) ? "is listed but refused both SHA-1 and SHA-256" : "is not in its mechanism list"}), which every cloud's import scheme needs (allowed: a token with CKM_RSA_PKCS_OAEP, SHA-1 or SHA-256)`,
         );
     }
+    const { handle, publicKey, length } = findTokenKey(t, uri, kind, where);
+    const fingerprint = tokenFingerprint(t, handle, publicKey, where);
     if (!t.mechanisms.has(t.p11.CKM_AES_KEY_WRAP_PAD) && !(kind.type === "aes" || kind.type === "hmac")) {
         throw new Pkcs11SourceError(`${where}: the token does not offer CKM_AES_KEY_WRAP_PAD, which wrapping a private key for a cloud needs`);
     }
