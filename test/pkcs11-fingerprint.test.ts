@@ -15,6 +15,7 @@ import { parsePkcs11Uri } from "../sdk/byok/pkcs11/uri";
 import { materialKindFor } from "../sdk/byok/wrap";
 import type { Algorithm } from "../sdk/schema/constants";
 import { describeWithSoftHsm, knownMaterial, KnownKey, makeToken, putKey, TestToken } from "./support/softhsm";
+import { thrownMessage } from "./support/thrown";
 
 const PIN = "kf-fingerprint-pin-2291";
 const TOKEN = "kf-fingerprint";
@@ -108,15 +109,7 @@ describeWithSoftHsm("fingerprints when the token refuses C_DigestKey (SoftHSM2 w
         const { handle } = findTokenKey(t, uri, materialKindFor(a), where(object));
         return tokenFingerprint(t, handle, undefined, where(object));
     };
-    const errorOf = (f: () => unknown): string => {
-        try {
-            f();
-        } catch (e) {
-            expect(e).toBeInstanceOf(Pkcs11SourceError);
-            return (e as Error).message;
-        }
-        throw new Error("no error");
-    };
+    const errorOf = (f: () => unknown): string => thrownMessage(f, Pkcs11SourceError);
 
     test("a token that digests the key: the plaintext sources' fingerprint", () => {
         expect(fingerprintOf("hmac", "HMAC_256")).toBe(fingerprint(keys.get("hmac")!.material));

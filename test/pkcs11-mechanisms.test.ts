@@ -10,6 +10,7 @@ import { openTokenSession, TokenSession } from "../sdk/byok/pkcs11/session";
 import { parsePkcs11Uri } from "../sdk/byok/pkcs11/uri";
 import { materialKindFor } from "../sdk/byok/wrap";
 import { describeWithSoftHsm, knownMaterial, makeToken, putKey, TestToken } from "./support/softhsm";
+import { thrownMessage } from "./support/thrown";
 
 const PIN = "kf-mechanisms-pin-5802";
 const TOKEN = "kf-mechanisms";
@@ -34,15 +35,7 @@ describeWithSoftHsm("a token without RSA-OAEP (SoftHSM2 sessions with OAEP taken
         sessions.push(t);
         return { t, uri: uri! };
     }
-    const errorOf = (f: () => unknown): string => {
-        try {
-            f();
-        } catch (e) {
-            expect(e).toBeInstanceOf(Pkcs11SourceError);
-            return (e as Error).message;
-        }
-        throw new Error("no error");
-    };
+    const errorOf = (f: () => unknown): string => thrownMessage(f, Pkcs11SourceError);
     const kind = materialKindFor("AES_256");
 
     test("CKM_RSA_PKCS_OAEP not in the mechanism list: refused when the key is resolved, naming the source and the mechanism", () => {

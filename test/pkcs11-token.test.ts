@@ -15,6 +15,7 @@ import { MaterialSourceError } from "../sdk/byok/sources";
 import { awsWrappingAlgorithmFor, azureTransferBlob, defaultGcpImportMethodFor, materialKindFor, wrapForAws, wrapForGcp } from "../sdk/byok/wrap";
 import { Algorithm } from "../sdk/schema/constants";
 import { describeWithSoftHsm, knownMaterial, KnownKey, makeToken, putKey, SOFTHSM_MODULE, TestToken } from "./support/softhsm";
+import { thrownMessage } from "./support/thrown";
 
 const PIN = "4711-test-pin";
 const ALGORITHMS: Algorithm[] = ["AES_256", "HMAC_256", "RSA_2048", "RSA_3072", "RSA_4096", "EC_P256", "EC_P384"];
@@ -48,15 +49,7 @@ describeWithSoftHsm("pkcs11 material source (SoftHSM2)", () => {
         if (!isSealed(r.material)) throw new Error("not sealed");
         return r.material;
     };
-    const errorOf = (f: () => unknown): string => {
-        try {
-            f();
-        } catch (e) {
-            expect(e).toBeInstanceOf(MaterialSourceError);
-            return (e as Error).message;
-        }
-        throw new Error("no error");
-    };
+    const errorOf = (f: () => unknown): string => thrownMessage(f, MaterialSourceError);
 
     test.each(ALGORITHMS)("%s: the token's fingerprint is the plaintext source's, SoftHSM2's OAEP is SHA-1 only, and the providers pick SHA-1", (a) => {
         const k = keys.get(a)!;
