@@ -82,6 +82,21 @@ export class DeadlinePassed extends Error {
     }
 }
 
+/**
+ * A call whose budget ran out while the service kept refusing it (throttling, 5xx) and the SDK was backing off: the
+ * endpoint answers, so this is a read failure of the resource (a finding), not an endpoint that is down.
+ */
+export class RefusedThroughBudget extends Error {
+    constructor(
+        /** What the service answered last (e.g. ThrottlingException). */
+        readonly last: unknown,
+        readonly budgetMs: number,
+    ) {
+        super(`still refused when the call's ${Math.round(budgetMs / 100) / 10} s budget ran out`);
+        this.name = "RefusedThroughBudget";
+    }
+}
+
 /** Errors that end a resource's check without a finding (they are errors of the run). */
 export const isRunStop = (e: unknown): e is CloudUnreachable | DeadlinePassed | DriftSetupError => e instanceof CloudUnreachable || e instanceof DeadlinePassed || e instanceof DriftSetupError;
 
@@ -146,6 +161,8 @@ export interface CallOptions {
     readonly azure: { abortSignal: AbortSignal; requestOptions: { timeout: number } };
     /** Notes an attempt's error (AWS: what the last attempt failed with, for the message if the budget runs out). */
     attemptFailed(e: unknown): void;
+    /** Notes that an attempt went out (AWS): a budget that runs out between attempts ran out in the SDK's back-off. */
+    attemptStarted?(): void;
 }
 
 interface CloudHealth {
@@ -492,6 +509,12 @@ function networkCodeReason(scope: Scope, text: string): string | undefined {
 }
 
 /** The line for an unreachable endpoint, from the error (or the last attempt's), probing the endpoint after a timeout. */
+/** gax's "Total timeout ... retrying error Error: 8 RESOURCE_EXHAUSTED" (the service throttled every attempt), if `e` is one. */
+function gaxRefusal(e: unknown): unknown {
+    const err = e as { code?: unknown; message?: unknown };
+    return err?.code === 4 && typeof err.message === "string" && /^Total timeout of API .* retrying error Error: 8 RESOURCE_EXHAUSTED/.test(err.message) ? e : undefined;
+}
+
 async function unreachableReason(scope: Scope, e: unknown, last: unknown, timedOutAfter: number | undefined, budget: number): Promise<string> {
     const texts = [e, last].filter((x) => x !== undefined).map((x) => {
         const err = x as { code?: unknown; message?: string; details?: string; name?: string };
@@ -613,6 +636,7 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
     const endpoint = clients.endpointSignal(scope);
     const sdkSignal = anySignal([timer.signal, endpoint, clients.deadline]);
     let last: unknown;
+    let attemptOpen = false;
     const options: CallOptions = {
         signal: sdkSignal.signal,
         budgetMs: budget,
@@ -622,7 +646,11 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
             return { timeout: budget, retry: gcpRetry(budget, attemptMs) };
         },
         azure: { abortSignal: sdkSignal.signal, requestOptions: { timeout: attemptMs } },
-        attemptFailed: (e) => (last = e),
+        attemptFailed: (e) => {
+            last = e;
+            attemptOpen = false;
+        },
+        attemptStarted: () => (attemptOpen = true),
     };
     try {
         const p = f(options);
@@ -637,6 +665,13 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
         const cls = timedOut !== undefined ? "unreachable" : classifyError(e);
         // Out of time because the deadline was near, not because the endpoint is slow: the deadline's doing.
         if (byDeadline && cls === "unreachable" && (timedOut !== undefined || (e as { code?: unknown })?.code === 4)) throw new DeadlinePassed();
+        // The service answered every attempt with throttling or a 5xx and the budget ran out in the SDK's back-off
+        // (AWS: no attempt out; Cloud KMS: gax's total timeout, quoting RESOURCE_EXHAUSTED): a read failure.
+        const refused = timer.signal.aborted && !attemptOpen && last !== undefined && classifyError(last) === "failing" ? last : gaxRefusal(e);
+        if (refused !== undefined) {
+            clients.failed(scope.cloud, "failing", describeError(refused));
+            throw new RefusedThroughBudget(refused, budget);
+        }
         if (cls === "credentials") throw clients.cloudDown(scope.cloud, credentialReason(scope, e));
         if (cls === "unreachable") {
             // A Key Vault whose name does not resolve is most likely deleted: a finding about that vault's resources
@@ -662,6 +697,7 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
  */
 export function attempts<C extends { middlewareStack: { add(m: never, o: never): void } }>(command: C, o: CallOptions): C {
     const middleware = (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+        o.attemptStarted?.();
         try {
             return await next(args);
         } catch (e) {
@@ -669,7 +705,7 @@ export function attempts<C extends { middlewareStack: { add(m: never, o: never):
             throw e;
         }
     };
-    command.middlewareStack.add(middleware as never, { step: "deserialize", name: "keyfabricDriftAttempt", override: true } as never);
+    command.middlewareStack.add(middleware as never, { step: "deserialize", priority: "high", name: "keyfabricDriftAttempt", override: true } as never);
     return command;
 }
 
@@ -705,6 +741,11 @@ export class FindingsFor {
      */
     readError(operation: string, target: string, e: unknown, subject?: string): CheckResult {
         if (isRunStop(e)) throw e;
+        if (e instanceof RefusedThroughBudget) {
+            const message = `cannot read ${target}: the service kept refusing it (throttling or server errors) until the call's ${Math.round(e.budgetMs / 100) / 10} s budget ran out (${operation}: ${describeError(e.last)})`;
+            this.add("read-failed", { expected: "readable", actual: null, message, subject });
+            return { findings: this.findings };
+        }
         const cls = classifyError(e);
         if (cls === "not-found") {
             this.add("resource-missing", { expected: "exists", actual: null, message: `${target} no longer exists (${operation}: ${describeError(e)})`, subject });

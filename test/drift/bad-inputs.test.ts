@@ -15,6 +15,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../sdk/cli";
+import { FindingsFor, RefusedThroughBudget } from "../../sdk/drift/context";
 import { EmulatorSet, startEmulators } from "../../sdk/emulators";
 import { createLiveKeys, credentialFreeEnv, driftInputs, LiveKeys } from "../fixtures/bad-inputs-drift";
 
@@ -187,6 +188,28 @@ describe("a cloud that cannot be used is an error (exit 1), never read-failed fi
             await kmsFake.close();
         }
     }, 30_000);
+
+    test("throttled past the call budget: the endpoint answered every attempt, so it is not reported as one that does not answer", async () => {
+        // Every DescribeKey throttled: the SDK backs off (up to 10 attempts) past the 2 s budget. Before, this read
+        // "did not answer within 2 s (it accepts connections, then drops them or leaves them hanging)", and stopped
+        // every check of that endpoint. Its only call failed, so the cloud is an error; with others answering, the
+        // key would be a read-failed finding (below).
+        emu.aws.faults.add({ operation: "DescribeKey", kind: "throttle", rate: 1 });
+        const f = write("throttled.json", threeClouds());
+        const r = await cli(["--state", f, "--no-policy", "--now", NOW, "--call-timeout", "2"]);
+        expect({ code: r.code, err: r.err }).toEqual({ code: 1, err: "error: aws: every call failed (1 call; e.g. ThrottlingException: Rate exceeded)" });
+        expect(r.out.split("\n")[1]).toBe("Incomplete: 2 of 3 key resources checked, 1 not checked; no drift found in those.");
+        expect(emu.aws.faults.injected.throttle).toBeGreaterThan(1);
+    }, 30_000);
+
+    test("a call refused through its budget, among calls that answer: a read-failed finding that says so", () => {
+        const f = new FindingsFor({ urn: urn("aws:kms/key:Key", "a"), type: "aws:kms/key:Key", custom: true, inputs: {}, outputs: {} } as never, "aws");
+        const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+        f.readError("DescribeKey", "Key arn:aws:kms:us-east-1:111122223333:key/k", new RefusedThroughBudget(throttled, 2_000));
+        expect(f.findings.map((x) => [x.kind, x.message])).toEqual([
+            ["read-failed", "cannot read Key arn:aws:kms:us-east-1:111122223333:key/k: the service kept refusing it (throttling or server errors) until the call's 2 s budget ran out (DescribeKey: ThrottlingException: Rate exceeded)"],
+        ]);
+    });
 
     const credentialLess = (cloud: string, resource: Record<string, unknown>, line: string) =>
         test(`${cloud} without credentials: exit 1, "${line}"`, async () => {
