@@ -508,13 +508,13 @@ function networkCodeReason(scope: Scope, text: string): string | undefined {
     return undefined;
 }
 
-/** The line for an unreachable endpoint, from the error (or the last attempt's), probing the endpoint after a timeout. */
 /** gax's "Total timeout ... retrying error Error: 8 RESOURCE_EXHAUSTED" (the service throttled every attempt), if `e` is one. */
 function gaxRefusal(e: unknown): unknown {
     const err = e as { code?: unknown; message?: unknown };
     return err?.code === 4 && typeof err.message === "string" && /^Total timeout of API .* retrying error Error: 8 RESOURCE_EXHAUSTED/.test(err.message) ? e : undefined;
 }
 
+/** The line for an unreachable endpoint, from the error (or the last attempt's), probing the endpoint after a timeout. */
 async function unreachableReason(scope: Scope, e: unknown, last: unknown, timedOutAfter: number | undefined, budget: number): Promise<string> {
     const texts = [e, last].filter((x) => x !== undefined).map((x) => {
         const err = x as { code?: unknown; message?: string; details?: string; name?: string };
@@ -665,8 +665,9 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
         const cls = timedOut !== undefined ? "unreachable" : classifyError(e);
         // Out of time because the deadline was near, not because the endpoint is slow: the deadline's doing.
         if (byDeadline && cls === "unreachable" && (timedOut !== undefined || (e as { code?: unknown })?.code === 4)) throw new DeadlinePassed();
-        // The service answered every attempt with throttling or a 5xx and the budget ran out in the SDK's back-off
-        // (AWS: no attempt out; Cloud KMS: gax's total timeout, quoting RESOURCE_EXHAUSTED): a read failure.
+        // The service kept answering with throttling or a 5xx, and the budget ran out in the SDK's back-off (AWS: the
+        // last attempt was answered so, and none is out; Cloud KMS: gax's total timeout quoting RESOURCE_EXHAUSTED):
+        // the endpoint answers, so this is a read failure of the resource, not an endpoint that is down.
         const refused = timer.signal.aborted && !attemptOpen && last !== undefined && classifyError(last) === "failing" ? last : gaxRefusal(e);
         if (refused !== undefined) {
             clients.failed(scope.cloud, "failing", describeError(refused));
