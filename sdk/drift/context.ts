@@ -511,7 +511,10 @@ function networkCodeReason(scope: Scope, text: string): string | undefined {
 /** gax's "Total timeout ... retrying error Error: 8 RESOURCE_EXHAUSTED" (the service throttled every attempt), if `e` is one. */
 function gaxRefusal(e: unknown): unknown {
     const err = e as { code?: unknown; message?: unknown };
-    return err?.code === 4 && typeof err.message === "string" && /^Total timeout of API .* retrying error Error: 8 RESOURCE_EXHAUSTED/.test(err.message) ? e : undefined;
+    if (err?.code !== 4 || typeof err.message !== "string") return undefined;
+    const m = /^Total timeout of API .* retrying error Error: (8 RESOURCE_EXHAUSTED: .*?)\s+before any response was received/s.exec(err.message);
+    // The error gax quotes, as grpc-js gave it (code 8, RESOURCE_EXHAUSTED), for the finding's message.
+    return m ? Object.assign(new Error(m[1]), { code: 8, details: m[1].replace(/^8 RESOURCE_EXHAUSTED: /, "") }) : undefined;
 }
 
 /** The line for an unreachable endpoint, from the error (or the last attempt's), probing the endpoint after a timeout. */
