@@ -509,7 +509,7 @@ function networkCodeReason(scope: Scope, text: string): string | undefined {
 }
 
 /** gax's "Total timeout ... retrying error Error: 8 RESOURCE_EXHAUSTED" (the service throttled every attempt), if `e` is one. */
-function gaxRefusal(e: unknown): unknown {
+export function gaxRefusal(e: unknown): unknown {
     const err = e as { code?: unknown; message?: unknown };
     if (err?.code !== 4 || typeof err.message !== "string") return undefined;
     const m = /^Total timeout of API .* retrying error Error: (8 RESOURCE_EXHAUSTED: .*?)\s+before any response was received/s.exec(err.message);

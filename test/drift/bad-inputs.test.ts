@@ -15,7 +15,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../../sdk/cli";
-import { FindingsFor, RefusedThroughBudget } from "../../sdk/drift/context";
+import { FindingsFor, gaxRefusal, RefusedThroughBudget } from "../../sdk/drift/context";
 import { EmulatorSet, startEmulators } from "../../sdk/emulators";
 import { createLiveKeys, credentialFreeEnv, driftInputs, LiveKeys } from "../fixtures/bad-inputs-drift";
 
@@ -201,6 +201,15 @@ describe("a cloud that cannot be used is an error (exit 1), never read-failed fi
         expect(r.out.split("\n")[1]).toBe("Incomplete: 2 of 3 key resources checked, 1 not checked; no drift found in those.");
         expect(emu.aws.faults.injected.throttle).toBeGreaterThan(1);
     }, 30_000);
+
+    test("Cloud KMS: gax's total timeout that quotes RESOURCE_EXHAUSTED is a refusal (the quoted error); other timeouts are not", () => {
+        // The message gax 5 builds when its retries pass the total timeout (normalCalls/retries.js), as seen from the emulator.
+        const quoted = "8 RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Cryptographic requests' (emulated throttle).";
+        const total = Object.assign(new Error(`Total timeout of API google.cloud.kms.v1.KeyManagementService exceeded 2000 milliseconds retrying error Error: ${quoted}  before any response was received. : Previous errors : [{message: ${quoted}}]`), { code: 4 });
+        expect(gaxRefusal(total)).toMatchObject({ code: 8, message: quoted, details: "Quota exceeded for quota metric 'Cryptographic requests' (emulated throttle)." });
+        expect(gaxRefusal(Object.assign(new Error(total.message.replace("8 RESOURCE_EXHAUSTED", "14 UNAVAILABLE")), { code: 4 }))).toBeUndefined();
+        expect(gaxRefusal(Object.assign(new Error("4 DEADLINE_EXCEEDED: Deadline exceeded"), { code: 4 }))).toBeUndefined();
+    });
 
     test("a call refused through its budget, among calls that answer: a read-failed finding that says so", () => {
         const f = new FindingsFor({ urn: urn("aws:kms/key:Key", "a"), type: "aws:kms/key:Key", custom: true, inputs: {}, outputs: {} } as never, "aws");
