@@ -92,7 +92,7 @@ export class RefusedThroughBudget extends Error {
         readonly last: unknown,
         readonly budgetMs: number,
     ) {
-        super(`still refused when the call's ${Math.round(budgetMs / 100) / 10} s budget ran out`);
+        super(`still refused when the call's ${seconds(budgetMs)} s budget ran out`);
         this.name = "RefusedThroughBudget";
     }
 }
@@ -162,7 +162,7 @@ export interface CallOptions {
     /** Notes an attempt's error (AWS: what the last attempt failed with, for the message if the budget runs out). */
     attemptFailed(e: unknown): void;
     /** Notes that an attempt went out (AWS): a budget that runs out between attempts ran out in the SDK's back-off. */
-    attemptStarted?(): void;
+    attemptStarted(): void;
 }
 
 interface CloudHealth {
@@ -701,7 +701,7 @@ export async function call<T>(ctx: CheckContext, scope: Scope, f: (o: CallOption
  */
 export function attempts<C extends { middlewareStack: { add(m: never, o: never): void } }>(command: C, o: CallOptions): C {
     const middleware = (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
-        o.attemptStarted?.();
+        o.attemptStarted();
         try {
             return await next(args);
         } catch (e) {
@@ -746,7 +746,7 @@ export class FindingsFor {
     readError(operation: string, target: string, e: unknown, subject?: string): CheckResult {
         if (isRunStop(e)) throw e;
         if (e instanceof RefusedThroughBudget) {
-            const message = `cannot read ${target}: the service kept refusing it (throttling or server errors) until the call's ${Math.round(e.budgetMs / 100) / 10} s budget ran out (${operation}: ${describeError(e.last)})`;
+            const message = `cannot read ${target}: the service kept refusing it (throttling or server errors) until the call's ${seconds(e.budgetMs)} s budget ran out (${operation}: ${describeError(e.last)})`;
             this.add("read-failed", { expected: "readable", actual: null, message, subject });
             return { findings: this.findings };
         }
