@@ -85,12 +85,22 @@ test("the README's walkthrough, as written: emulate --seed, drift (exit 0), a ch
     if (!awsCli) throw new Error("the walkthrough's third command needs the AWS CLI (aws) on PATH");
     const lines = walkthrough();
     expect(lines.map((l) => l.split(" ").find((w) => !w.includes("=")))).toEqual(["keyfabric", "export", "keyfabric", "aws", "keyfabric"]);
-    const [p1, p2, p3] = await freePorts(3);
-    const onFreePorts = (l: string) => l.replace(/4566/g, String(p1)).replace(/4567/g, String(p2)).replace(/4568/g, String(p3));
-    const [emulate, exportLine, drift1, change, drift2] = lines.map(onFreePorts);
     const env = cleanEnv();
-
-    const emu = await startEmulate(emulate, env);
+    // Free ports are free when asked, not when emulate listens: a process started meanwhile (the other Jest worker)
+    // can take one (seen in CI: EADDRINUSE). Then the walkthrough starts again on other free ports.
+    let started: { ports: number[]; lines: string[]; emu: Awaited<ReturnType<typeof startEmulate>> } | undefined;
+    for (let attempt = 1; !started; attempt++) {
+        const ports = await freePorts(3);
+        const onFreePorts = (l: string) => l.replace(/4566/g, String(ports[0])).replace(/4567/g, String(ports[1])).replace(/4568/g, String(ports[2]));
+        const portLines = lines.map(onFreePorts);
+        try {
+            started = { ports, lines: portLines, emu: await startEmulate(portLines[0], env) };
+        } catch (e) {
+            if (attempt >= 3 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+        }
+    }
+    const { emu, ports: [p1, p2, p3] } = started;
+    const [, exportLine, drift1, change, drift2] = started.lines;
     const endpoints = JSON.parse(emu.line);
     expect({ aws: endpoints.aws, gcp: endpoints.gcp, azure: endpoints.azure }).toEqual({ aws: `http://127.0.0.1:${p1}`, gcp: `127.0.0.1:${p2}`, azure: `http://127.0.0.1:${p3}` });
     expect(emu.err()).toBe(`seeded 38 key resources from examples/drift-walkthrough/stack-export.json (aws 13, gcp 21, azure 4)\n`);
